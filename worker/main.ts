@@ -1,0 +1,76 @@
+import Docker from 'dockerode';
+import { WebClient } from '@slack/web-api';
+import { NativeConnection } from '@temporalio/worker';
+import { parseArgs } from 'node:util';
+import { createActivities } from '../activities';
+import { loadConfigFile } from '../domain/config-file';
+import { parseEnvironment } from '../domain/environment';
+import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { WORKER_ROLES, type WorkerRole } from '../domain/task-queues';
+import { ValidationError } from '../domain/validation-error';
+import { openDatabase } from '../store/database';
+import { migrate } from '../store/migrations';
+import { createWorkers } from './create-workers';
+import { bundleWorkflows } from './workflow-bundle';
+
+/**
+ * Worker process: `worker/main.ts [--role control|scanners|all]`. Configuration is read
+ * and validated before anything connects; an invalid one starts nothing.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  const roles = parseRoles(values.role ?? 'all');
+  const env = parseEnvironment(process.env);
+  const config = loadConfigFile(env.SECOPS_CONFIG);
+
+  const connection = await NativeConnection.connect(temporalConnectionOptions(env)).catch((error: Error) => {
+    throw new StartupError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${error.message}`);
+  });
+  const db = env.DATABASE_URL ? openDatabase(env.DATABASE_URL) : undefined;
+  if (db && roles.includes('control')) {
+    const applied = await migrate(db);
+    if (applied.length > 0) console.log(`store: applied ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}`);
+  }
+
+  const activities = createActivities({
+    docker: new Docker(),
+    store: db && env.DATABASE_URL ? { db, url: env.DATABASE_URL } : undefined,
+    slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: process.env.SLACK_API_URL }) : undefined,
+  });
+  const workers = await createWorkers({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    roles,
+    taskQueues: config.taskQueues,
+    activities,
+    workflowBundle: await bundleWorkflows(),
+  });
+  console.log(`worker: polling ${roles.map((r) => config.taskQueues[r]).join(', ')} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
+  try {
+    // Resolves once SIGINT/SIGTERM has drained every worker (the SDK installs those handlers).
+    await Promise.all(workers.map((worker) => worker.run()));
+  } finally {
+    await db?.end();
+    await connection.close();
+  }
+  console.log('worker: stopped');
+}
+
+class StartupError extends Error {}
+
+function parseRoles(value: string): WorkerRole[] {
+  if (value === 'all') return [...WORKER_ROLES];
+  const roles = value.split(',').map((r) => r.trim());
+  const unknown = roles.filter((r) => !WORKER_ROLES.includes(r as WorkerRole));
+  if (unknown.length > 0) throw new ValidationError('--role', [{ path: '', message: `unknown role(s) ${unknown.join(', ')}; use ${WORKER_ROLES.join(', ')} or all` }]);
+  return roles as WorkerRole[];
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ValidationError) {
+    console.error(`error: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`error: ${error instanceof StartupError ? error.message : (error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
