@@ -11,6 +11,7 @@ const flag = z.enum(['true', 'false']).default('false').transform((v) => v === '
 export const environmentSchema = z
   .object({
     SECOPS_CONFIG: z.string().min(1).default('secops.config.yaml'),
+    SECOPS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TLS_CERT: optional,
@@ -25,6 +26,8 @@ export const environmentSchema = z
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional,
     SLACK_SOCKET_MODE: flag,
+    // The Slack Web API base URL; tests point it at a local recording server.
+    SLACK_API_URL: z.url().optional(),
     SLACK_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   })
   .superRefine((env, ctx) => {

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { WebClient } from '@slack/web-api';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
 import { createActivities } from '../activities';
 import { loadConfigFile } from '../domain/config-file';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const roles = parseRoles(values.role ?? 'all');
   const env = parseEnvironment(process.env);
   const config = loadConfigFile(env.SECOPS_CONFIG);
+  Runtime.install({ logger: new DefaultLogger(env.SECOPS_LOG_LEVEL) });
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(env)).catch((error: Error) => {
     throw new StartupError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${error.message}`);
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const activities = createActivities({
     docker: new Docker(),
     store: db && env.DATABASE_URL ? { db, url: env.DATABASE_URL } : undefined,
-    slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: process.env.SLACK_API_URL }) : undefined,
+    slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }) : undefined,
   });
   const workers = await createWorkers({
     connection,

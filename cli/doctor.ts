@@ -1,0 +1,63 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import type { Environment } from '../domain/environment';
+import { summarize, type CheckResult, type PreflightReport } from '../domain/preflight';
+import type { WorkerRole } from '../domain/task-queues';
+import { renderTable } from './table';
+
+/**
+ * `secops doctor`: Temporal and the workers are checked from here (a workflow cannot run
+ * without them); everything else by the `preflight` workflow on the workers themselves.
+ */
+export async function runDoctor(client: Client, env: Environment, config: Config): Promise<PreflightReport> {
+  const temporal = await checkTemporal(client, env);
+  const workers = await Promise.all((['control', 'scanners'] as WorkerRole[]).map((role) => checkPollers(client, env, config.taskQueues[role], role)));
+  if (temporal.status === 'failed' || workers[0]?.status === 'failed') {
+    const skipped: CheckResult = { check: 'workflow checks', status: 'failed', detail: 'not run: preflight needs a control worker' };
+    return summarize([temporal, ...workers, skipped]);
+  }
+  const report = await client.workflow.execute('preflight', {
+    taskQueue: config.taskQueues.control,
+    workflowId: `preflight:${new Date().toISOString()}`,
+    workflowExecutionTimeout: '2 minutes',
+    args: [{ taskQueues: config.taskQueues, scannerImages: scannerImagesInUse(config) }],
+  });
+  return summarize([temporal, ...workers, ...(report as PreflightReport).checks]);
+}
+
+async function checkTemporal(client: Client, env: Environment): Promise<CheckResult> {
+  try {
+    const info = await client.connection.workflowService.getSystemInfo({});
+    await client.connection.workflowService.describeNamespace({ namespace: env.TEMPORAL_NAMESPACE });
+    return { check: 'temporal', status: 'ok', detail: `server ${info.serverVersion || 'unknown'} at ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}` };
+  } catch (error) {
+    return { check: 'temporal', status: 'failed', detail: `${env.TEMPORAL_ADDRESS}: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+export async function checkPollers(client: Client, env: Environment, taskQueue: string, role: WorkerRole): Promise<CheckResult> {
+  const check = `${role} worker`;
+  try {
+    const response = await client.connection.workflowService.describeTaskQueue({
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: { name: taskQueue },
+      // Control workers poll for workflow tasks; scanner workers only for activity tasks.
+      taskQueueType: role === 'control' ? 1 : 2,
+    });
+    const pollers = response.pollers ?? [];
+    if (pollers.length === 0) return { check, status: 'failed', detail: `no worker polls ${taskQueue}` };
+    return { check, status: 'ok', detail: `${pollers.length} poller(s) on ${taskQueue}` };
+  } catch (error) {
+    return { check, status: 'failed', detail: (error as Error).message.split('\n')[0] ?? 'unknown error' };
+  }
+}
+
+function scannerImagesInUse(config: Config): string[] {
+  const engines = config.targets.length > 0 ? new Set(config.targets.map((t) => t.engine)) : new Set(['zap', 'wapiti'] as const);
+  return [...engines].map((engine) => config.scanners.images[engine]);
+}
+
+export function formatReport(report: PreflightReport): string {
+  const mark = { ok: 'ok', warn: 'WARN', failed: 'FAILED' };
+  return renderTable(['check', 'status', 'detail'], report.checks.map((c) => [c.check, mark[c.status], c.detail]));
+}

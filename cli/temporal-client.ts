@@ -1,0 +1,19 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Environment } from '../domain/environment';
+import { temporalConnectionOptions } from '../domain/temporal-connection';
+
+export class TemporalUnreachableError extends Error {}
+
+/** Connects a client, turning a failed connect into one line a person can act on. */
+export async function connectClient(env: Environment): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ ...temporalConnectionOptions(env), connectTimeout: '5 seconds' });
+    return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  } catch (error) {
+    throw new TemporalUnreachableError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${firstLine(error)}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
