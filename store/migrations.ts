@@ -25,7 +25,10 @@ const CREATE_LEDGER = `
  * nothing left to do.
  */
 export async function migrate(db: Database): Promise<Migration[]> {
-  await db.query(CREATE_LEDGER);
+  await db.query(CREATE_LEDGER).catch((error: { code?: string }) => {
+    // Two migrators creating the ledger at once: one wins, the other sees a duplicate.
+    if (error.code !== '23505' && error.code !== '42P07') throw error;
+  });
   return inTransaction(db, async (client) => {
     await client.query('LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE');
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
@@ -45,10 +48,11 @@ export interface SchemaState {
 }
 
 export async function schemaState(db: Database): Promise<SchemaState> {
-  const { rows } = await db.query<{ version: number | null }>(
-    `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL
-            ELSE (SELECT COALESCE(MAX(version), 0) FROM schema_migrations) END AS version`,
-  );
-  const version = rows[0]?.version ?? 0;
+  const ledger = await db.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  let version = 0;
+  if (ledger.rows[0]?.exists) {
+    const { rows } = await db.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+    version = rows[0]?.version ?? 0;
+  }
   return { version, pending: MIGRATIONS.filter((m) => m.version > version) };
 }

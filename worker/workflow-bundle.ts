@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 /** The workflows bundle, built once per process and shared by every Worker in it. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows'), logger: quietLogger });
 }
 
 const noop = () => undefined;

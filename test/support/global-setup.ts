@@ -1,0 +1,38 @@
+import type { TestProject } from 'vitest/node';
+import { startProcess } from '../../cli/child-process';
+import { freePort } from '../../cli/port';
+import { toolPath } from '../../cli/tool-paths';
+import { waitUntil } from '../../cli/wait-until';
+import { Connection } from '@temporalio/client';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+  }
+}
+
+/**
+ * One real Temporal dev server for the whole run (in memory), started from the binary
+ * scripts/setup.sh installed. If it cannot start, every test fails with the reason.
+ */
+export default async function setup(project: TestProject) {
+  const port = await freePort();
+  const log: string[] = [];
+  const server = startProcess('temporal', toolPath('temporal'), [
+    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error',
+  ], { log: (line) => log.push(line) });
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitUntil(`Temporal dev server at ${address}`, async () => {
+      const connection = await Connection.connect({ address, connectTimeout: '1 second' });
+      await connection.close();
+      return true;
+    }, 60_000, server.exited);
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${(error as Error).message}\n${log.slice(-20).join('\n')}`);
+  }
+  project.provide('temporalAddress', address);
+  return () => server.stop();
+}

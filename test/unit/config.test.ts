@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../domain/config';
+import { loadConfigFile } from '../../domain/config-file';
+import { ValidationError } from '../../domain/validation-error';
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('secops.config.yaml', () => {
+  it('parses the committed example with its defaults applied', () => {
+    const config = parseConfig(readFileSync('secops.config.yaml', 'utf8'));
+    expect(config.taskQueues).toEqual({ control: 'secops-control', scanners: 'secops-scanners' });
+    expect(config.targets.map((t) => [t.id, t.engine, t.profile])).toEqual([['demo-app', 'wapiti', 'baseline']]);
+    expect(config.targets[0]?.schedule).toEqual({ dayOfWeek: 'MONDAY', hour: 3, minute: 0, timezone: 'UTC' });
+  });
+
+  it('fills defaults for a minimal file', () => {
+    const config = parseConfig('version: 1\ntargets:\n  - id: shop\n    url: https://shop.example.test/\n');
+    expect(config.targets[0]).toMatchObject({ engine: 'zap', profile: 'baseline', maxScanMinutes: 30, owners: [] });
+    expect(config.scanners.images.zap).toBe('ghcr.io/zaproxy/zaproxy:stable');
+  });
+
+  it('lists every problem with its path, not just the first', () => {
+    const problems = problemsOf(`
+version: 1
+targets:
+  - id: ok-one
+    url: http://127.0.0.1:8080/
+  - id: ok-one
+    url: https://a.example.test/
+  - id: bad
+    url: ftp://files.example.test/
+  - id: Bad_Id
+    url: http://outside.example.test/
+    scope: { hosts: [inside.example.test] }
+    schedule: { timezone: Mars/Olympus, hour: 25 }
+    colour: blue
+`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'targets[1].id: duplicate target id "ok-one"',
+        'targets[2].url: must be http(s)',
+        'targets[3].id: must be lowercase letters, digits and dashes',
+        'targets[3].url: host outside.example.test is outside scope.hosts (inside.example.test)',
+        'targets[3].schedule.timezone: must be an IANA time zone such as Europe/Paris',
+        expect.stringMatching(/^targets\[3\]\.schedule\.hour: /),
+        expect.stringMatching(/^targets\[3\]: .*colour/),
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+  });
+
+  it('rejects secrets in the file and points to the environment', () => {
+    const problems = problemsOf('version: 1\nslack:\n  channel: "#secops"\n  botToken: xoxb-not-a-real-token\n');
+    expect(problems).toContain('slack.botToken: secrets are not allowed in the config file; set them in the environment');
+  });
+
+  it('rejects a URL with embedded credentials, a wrong version and broken YAML', () => {
+    expect(problemsOf('version: 1\ntargets:\n  - id: a\n    url: https://user:pw@a.example.test/\n')).toEqual(['targets[0].url: must not embed credentials']);
+    expect(problemsOf('version: 2\n')).toEqual(['version: must be 1']);
+    expect(problemsOf('version: 1\ntargets: [\n')[0]).toMatch(/^YAML: /);
+  });
+
+  it('reports a missing file as a validation error naming the file', () => {
+    expect(() => loadConfigFile('/nonexistent/secops.config.yaml')).toThrow(/\/nonexistent\/secops\.config\.yaml is invalid:\n {2}- cannot read the config file \(ENOENT\)/);
+  });
+});
