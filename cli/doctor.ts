@@ -54,7 +54,7 @@ export async function checkPollers(client: Client, env: Environment, taskQueue: 
 
 function scannerImagesInUse(config: Config): string[] {
   const engines = config.targets.length > 0 ? new Set(config.targets.map((t) => t.engine)) : new Set(['zap', 'wapiti'] as const);
-  return [...engines].map((engine) => config.scanners.images[engine]);
+  return [...new Set([...engines].map((engine) => config.scanners.images[engine]))];
 }
 
 export function formatReport(report: PreflightReport): string {
