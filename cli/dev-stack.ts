@@ -70,7 +70,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const worker = startProcess('worker', process.execPath, ['--import', 'tsx', projectPath('worker', 'main.ts')], { env: baseEnv, log });
     processes.push(worker);
     await waitUntil('workers', async () => {
-      const results = await Promise.all((['control', 'scanners'] as WorkerRole[]).map((role) => checkPollers(client, env, options.config.taskQueues[role], role)));
+      const results = await Promise.all((['control', 'scanners'] as WorkerRole[]).map((role) => checkPollers(client, env, options.config.taskQueues[role], role, 0)));
       return results.every((r) => r.status === 'ok');
     }, 90_000, worker.exited);
 
