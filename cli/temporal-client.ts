@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Environment } from '../domain/environment';
-import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
 
 export class TemporalUnreachableError extends Error {}
 
@@ -10,10 +10,6 @@ export async function connectClient(env: Environment): Promise<Client> {
     const connection = await Connection.connect({ ...temporalConnectionOptions(env), connectTimeout: '5 seconds' });
     return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   } catch (error) {
-    throw new TemporalUnreachableError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${firstLine(error)}`);
+    throw new TemporalUnreachableError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${connectErrorReason(error)}`);
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }

@@ -22,3 +22,12 @@ export function temporalConnectionOptions(env: Environment) {
       : undefined,
   };
 }
+
+/** The gist of a failed connect, without the transport's debug dump. */
+export function connectErrorReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const osMessage = /message: "([^"]+)"/.exec(message)?.[1];
+  if (osMessage) return osMessage;
+  if (/before the deadline/.test(message)) return 'no answer before the connect deadline';
+  return message.split('\n')[0] ?? 'unknown error';
+}

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createActivities } from '../activities';
 import { loadConfigFile } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
-import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
 import { WORKER_ROLES, type WorkerRole } from '../domain/task-queues';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase } from '../store/database';
@@ -24,8 +24,8 @@ async function main(): Promise<void> {
   const config = loadConfigFile(env.SECOPS_CONFIG);
   Runtime.install({ logger: new DefaultLogger(env.SECOPS_LOG_LEVEL) });
 
-  const connection = await NativeConnection.connect(temporalConnectionOptions(env)).catch((error: Error) => {
-    throw new StartupError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${error.message}`);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(env)).catch((error: unknown) => {
+    throw new StartupError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${connectErrorReason(error)}`);
   });
   const db = env.DATABASE_URL ? openDatabase(env.DATABASE_URL) : undefined;
   if (db && roles.includes('control')) {

@@ -1,0 +1,70 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, isPortFree } from '../../cli/port';
+import { runEntry, spawnEntry } from '../support/run-cli';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'secops-dev-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('secops dev and secops demo', () => {
+  it('demo brings the stack up and prints the preflight table with Temporal and Docker ok', { timeout: 180_000 }, async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const result = await runEntry(['secops', 'demo', '--exit', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir], {}, 180_000);
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Temporal UI: http://127.0.0.1:${uiPort}`);
+    expect(result.stdout).toMatch(new RegExp(`^temporal +ok +server [\\d.]+ at 127\\.0\\.0\\.1:${port}, namespace default$`, 'm'));
+    expect(result.stdout).toMatch(/^control worker +ok +1 poller\(s\) on secops-control$/m);
+    expect(result.stdout).toMatch(/^docker +ok +Docker Engine [\d.]+/m);
+    expect(result.stdout).toMatch(/^store +ok +PostgreSQL [\d.]+ .*schema v1$/m);
+    expect(await isPortFree(port)).toBe(true);
+  });
+
+  it('dev stops everything it started on Ctrl-C, and nothing else', { timeout: 180_000 }, async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    // A process the stack did not start: it must survive the stack's shutdown.
+    const bystander = spawn('sleep', ['120']);
+    const dev = spawnEntry(['secops', 'dev', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir]);
+    let output = '';
+    dev.stdout?.on('data', (chunk) => (output += chunk));
+    dev.stderr?.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`secops dev not ready:\n${output}`)), 150_000);
+      dev.stdout?.on('data', () => output.includes('ready. Ctrl-C') && (clearTimeout(timer), resolve()));
+      void exited.then(() => reject(new Error(`secops dev exited early:\n${output}`)));
+    });
+    const started = childrenOf(dev.pid!);
+    expect(started.length).toBeGreaterThanOrEqual(2); // Temporal dev server + worker
+    expect(await isPortFree(port)).toBe(false);
+
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('secops dev: stopped');
+    expect(output).toContain('[worker] worker: stopped');
+    expect(started.filter(isAlive)).toEqual([]);
+    expect(await isPortFree(port)).toBe(true);
+    expect(isAlive(bystander.pid!)).toBe(true);
+    bystander.kill();
+  });
+});
