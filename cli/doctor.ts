@@ -9,20 +9,26 @@ import { renderTable } from './table';
  * `secops doctor`: Temporal and the workers are checked from here (a workflow cannot run
  * without them); everything else by the `preflight` workflow on the workers themselves.
  */
-export async function runDoctor(client: Client, env: Environment, config: Config): Promise<PreflightReport> {
+export interface DoctorReport extends PreflightReport {
+  /** The preflight run, when one ran: open it in the Temporal UI. */
+  workflowId?: string;
+}
+
+export async function runDoctor(client: Client, env: Environment, config: Config): Promise<DoctorReport> {
   const temporal = await checkTemporal(client, env);
   const workers = await Promise.all((['control', 'scanners'] as WorkerRole[]).map((role) => checkPollers(client, env, config.taskQueues[role], role)));
   if (temporal.status === 'failed' || workers[0]?.status === 'failed') {
     const skipped: CheckResult = { check: 'workflow checks', status: 'failed', detail: 'not run: preflight needs a control worker' };
     return summarize([temporal, ...workers, skipped]);
   }
+  const workflowId = `preflight:${new Date().toISOString()}`;
   const report = await client.workflow.execute('preflight', {
     taskQueue: config.taskQueues.control,
-    workflowId: `preflight:${new Date().toISOString()}`,
+    workflowId,
     workflowExecutionTimeout: '2 minutes',
     args: [{ taskQueues: config.taskQueues, scannerImages: scannerImagesInUse(config) }],
   });
-  return summarize([temporal, ...workers, ...(report as PreflightReport).checks]);
+  return { ...summarize([temporal, ...workers, ...(report as PreflightReport).checks]), workflowId };
 }
 
 async function checkTemporal(client: Client, env: Environment): Promise<CheckResult> {

@@ -13,6 +13,7 @@ import type { CheckResult, PreflightReport } from '../../domain/preflight';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api';
+import { recordHistory } from '../support/histories';
 import { startWorkers } from '../support/workers';
 import { inject } from 'vitest';
 
@@ -71,7 +72,11 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
       store: { db: fresh.db, url: fresh.url },
       slack: new WebClient('xoxb-test-valid', { slackApiUrl: slackApi.url }),
     }));
-    const report = await workers.during(() => runDoctor(workers.client, env, configFor(workers.taskQueues, PRESENT_IMAGE)));
+    const report = await workers.during(async () => {
+      const result = await runDoctor(workers.client, env, configFor(workers.taskQueues, PRESENT_IMAGE));
+      await recordHistory(workers.client, result.workflowId!, 'preflight-healthy');
+      return result;
+    });
     const version = await docker.version();
 
     expect(report.checks.map((c) => [c.check, c.status])).toEqual([
