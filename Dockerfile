@@ -1,0 +1,29 @@
+# secops-flow: one image for the control worker, the scanner worker and the Slack app
+# (docker-compose.yml picks the entry point). Multi-stage: the runtime stage has no
+# compiler and no dev dependencies, and runs as the unprivileged `node` user.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm install` from the lockfile (see scripts/setup.sh for why not `npm ci`).
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY store ./store
+COPY worker ./worker
+COPY slack-app ./slack-app
+COPY cli ./cli
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    SECOPS_CONFIG=/etc/secops/secops.config.yaml
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY secops.config.yaml /etc/secops/secops.config.yaml
+USER node
+ENTRYPOINT ["node"]
+CMD ["dist/worker/main.js", "--role", "control"]

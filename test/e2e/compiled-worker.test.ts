@@ -1,0 +1,45 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { checkPollers } from '../../cli/doctor';
+import { projectPath } from '../../cli/tool-paths';
+import { parseEnvironment } from '../../domain/environment';
+import { devServerClient, uniqueTaskQueues } from '../support/workers';
+
+/**
+ * The container image runs the compiled dist/ with `node`, not tsx: compile the same way
+ * the Dockerfile does and check that the worker bundles its workflows, polls, and stops
+ * cleanly on SIGTERM (what `docker stop` sends).
+ */
+describe('compiled worker (as in the container image)', () => {
+  it('builds, polls its task queues and drains on SIGTERM', { timeout: 180_000 }, async () => {
+    const outDir = projectPath('.secops', 'build-test');
+    execFileSync(process.execPath, [projectPath('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: projectPath() });
+    const taskQueues = uniqueTaskQueues();
+    mkdirSync(projectPath('.secops'), { recursive: true });
+    const configPath = `${outDir}/secops.config.yaml`;
+    writeFileSync(configPath, `version: 1\ntaskQueues: { control: ${taskQueues.control}, scanners: ${taskQueues.scanners} }\n`);
+
+    const worker = spawn(process.execPath, [`${outDir}/worker/main.js`], {
+      env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), SECOPS_CONFIG: configPath, SECOPS_LOG_LEVEL: 'WARN' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    worker.stdout.on('data', (chunk) => (output += chunk));
+    worker.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
+
+    const client = await devServerClient();
+    const env = parseEnvironment({ TEMPORAL_ADDRESS: inject('temporalAddress') });
+    const polling = await Promise.all([
+      checkPollers(client, env, taskQueues.control, 'control', 60_000),
+      checkPollers(client, env, taskQueues.scanners, 'scanners', 60_000),
+    ]);
+    await client.connection.close();
+    expect(polling.map((p) => p.status), output).toEqual(['ok', 'ok']);
+
+    worker.kill('SIGTERM');
+    expect(await exited, output).toBe(0);
+    expect(output).toContain('worker: stopped');
+  });
+});
