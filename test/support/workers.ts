@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities';
 import type { TaskQueueNames, WorkerRole } from '../../domain/task-queues';
@@ -8,7 +8,6 @@ import { createWorkers } from '../../worker/create-workers';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-let runtimeInstalled = false;
 
 /** Task queues unique to one test, so test files share the dev server without sharing work. */
 export function uniqueTaskQueues(): TaskQueueNames {
@@ -30,10 +29,6 @@ export interface RunningWorkers {
 
 /** Real workers (the same createWorkers as production) against the run's dev server. */
 export async function startWorkers(activities: Activities, roles: WorkerRole[] = ['control', 'scanners']): Promise<RunningWorkers> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
   bundle ??= bundleWorkflows();
   const taskQueues = uniqueTaskQueues();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
