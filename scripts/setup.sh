@@ -90,8 +90,13 @@ if [[ $WANT_POSTGRES == true ]]; then
       pg_ctlcluster "$version" main start
     fi
     port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
-    # A fresh random password each run: nothing to commit, nothing reused.
-    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    # A random password made once per machine and kept beside the cluster (root-only), so
+    # checkouts running tests side by side agree on it; nothing is committed.
+    password_file=/var/lib/postgresql/.secops-test-password
+    if [[ ! -s $password_file ]]; then
+      (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$password_file")
+    fi
+    password=$(cat "$password_file")
     runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
 SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
 ALTER ROLE secops_test WITH LOGIN CREATEDB PASSWORD '$password';
