@@ -1,0 +1,57 @@
+/**
+ * One Finding model for every scanner. A finding is one weakness at one place (engine,
+ * rule, normalized URL path, parameter); every time a scanner saw it is an instance.
+ */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CONFIDENCES = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+export type Engine = 'zap' | 'wapiti';
+
+export interface FindingInstance {
+  url: string;
+  method: string;
+  parameter?: string;
+  /** What the scanner saw in the response. */
+  evidence?: string;
+  /** The payload sent, if any. Never part of the fingerprint: scanners randomize it. */
+  attack?: string;
+}
+
+export interface Finding {
+  fingerprint: string;
+  engine: Engine;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  cwe?: number;
+  /** The location: origin + path, no query string. */
+  url: string;
+  method: string;
+  parameter?: string;
+  description?: string;
+  evidence?: string;
+  solution?: string;
+  references: string[];
+  instances: FindingInstance[];
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** Most severe first, then by rule and location, so reports and diffs are stable. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId) || a.url.localeCompare(b.url) || (a.parameter ?? '').localeCompare(b.parameter ?? '');
+}
+
+export type SeverityCounts = Record<Severity, number>;
+
+export function countBySeverity(findings: Pick<Finding, 'severity'>[]): SeverityCounts {
+  const counts: SeverityCounts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  for (const f of findings) counts[f.severity] += 1;
+  return counts;
+}

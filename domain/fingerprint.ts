@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { Engine } from './finding';
+
+/**
+ * A finding's identity across runs: engine, rule, normalized location and parameter —
+ * never payloads, evidence or query values, which scanners vary from run to run.
+ */
+export function fingerprint(engine: Engine, ruleId: string, url: string, parameter: string | undefined): string {
+  return createHash('sha256').update([engine, ruleId, normalizeLocation(url), parameter ?? ''].join('\u0000')).digest('hex');
+}
+
+const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$/i;
+
+/**
+ * `HTTP://Shop.Example:80/items/42/?q=1#x` → `http://shop.example/items/{id}`: lowercase
+ * origin without default port, no query or fragment, ids folded, no trailing slash.
+ */
+export function normalizeLocation(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw.split(/[?#]/)[0] ?? raw;
+  }
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => (ID_SEGMENT.test(s) ? '{id}' : safeDecode(s)));
+  return `${url.protocol}//${url.host}/${segments.join('/')}`;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
