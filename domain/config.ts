@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
+import { scopeProblems, urlProblems } from './target-scope';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
 /**
@@ -9,15 +10,7 @@ import { ValidationError, formatPath, problemsFromZod, type InputProblem } from 
  */
 
 const httpUrl = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be http(s)' });
-  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not embed credentials' });
+  for (const message of urlProblems(value)) ctx.addIssue({ code: 'custom', message });
 });
 
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
@@ -37,18 +30,34 @@ const targetSchema = z
     url: httpUrl,
     engine: z.enum(['zap', 'wapiti']).default('zap'),
     profile: z.enum(['baseline', 'full', 'api']).default('baseline'),
-    scope: z.strictObject({ hosts: z.array(z.string().min(1)).min(1, 'must list at least one host') }).optional(),
+    /** OpenAPI definition (URL or file) for the `api` profile. */
+    apiSpec: z.string().min(1).optional(),
+    scope: z
+      .strictObject({
+        hosts: z.array(z.string().min(1)).min(1, 'must list at least one host'),
+        // Cloud metadata endpoints (169.254.169.254) leak credentials: opt in explicitly.
+        allowLinkLocal: z.boolean().default(false),
+      })
+      .optional(),
     schedule: scheduleSchema.default({ dayOfWeek: 'MONDAY', hour: 3, minute: 0, timezone: 'UTC' }),
+    /** ZAP-format rules: `id<TAB>IGNORE|INFO|WARN|FAIL<TAB>name` per line. */
+    rulesFile: z.string().min(1).optional(),
     owners: z.array(z.string().min(1)).default([]),
     channel: z.string().min(1).optional(),
     maxScanMinutes: z.number().int().min(1).max(24 * 60).default(30),
+    limits: z
+      .strictObject({
+        memoryMb: z.number().int().min(128).max(32_768).default(2048),
+        cpus: z.number().min(0.1).max(16).default(1),
+        pids: z.number().int().min(32).max(32_768).default(512),
+      })
+      .default({ memoryMb: 2048, cpus: 1, pids: 512 }),
+    /** Wapiti attack modules (`-m`); the engine's default set when absent. */
+    wapitiModules: z.array(z.string().regex(/^[a-z_]+$/, 'must be a Wapiti module name')).min(1).optional(),
   })
   .superRefine((target, ctx) => {
-    if (!target.scope) return;
-    const host = safeHostname(target.url);
-    if (host && !target.scope.hosts.includes(host)) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: `host ${host} is outside scope.hosts (${target.scope.hosts.join(', ')})` });
-    }
+    if (target.profile === 'api' && !target.apiSpec) ctx.addIssue({ code: 'custom', path: ['apiSpec'], message: 'required for the api profile' });
+    for (const problem of scopeProblems(target)) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
   });
 
 const taskQueueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a task queue name (letters, digits, . _ -)');
@@ -109,14 +118,6 @@ function findSecretKeys(value: unknown, path: PropertyKey[]): InputProblem[] {
     }
     return findSecretKeys(child, here);
   });
-}
-
-function safeHostname(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
 }
 
 function isKnownTimezone(zone: string): boolean {
