@@ -1,5 +1,6 @@
 import { inTransaction, type Database } from './database';
 import { auditEvents } from './migrations/0001-audit-events';
+import { dast } from './migrations/0002-dast';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents];
+export const MIGRATIONS: Migration[] = [auditEvents, dast];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isPortFree } from '../../cli/port';
+import { LATEST_SCHEMA_VERSION } from '../../store/migrations';
 import { runEntry, spawnEntry } from '../support/run-cli';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'secops-dev-'));
@@ -36,7 +37,7 @@ describe('secops dev and secops demo', () => {
     expect(result.stdout).toMatch(new RegExp(`^temporal +ok +server [\\d.]+ at 127\\.0\\.0\\.1:${port}, namespace default$`, 'm'));
     expect(result.stdout).toMatch(/^control worker +ok +1 poller\(s\) on secops-control$/m);
     expect(result.stdout).toMatch(/^docker +ok +Docker Engine [\d.]+/m);
-    expect(result.stdout).toMatch(/^store +ok +PostgreSQL [\d.]+ .*schema v1$/m);
+    expect(result.stdout).toMatch(new RegExp(`^store +ok +PostgreSQL [\\d.]+ .*schema v${LATEST_SCHEMA_VERSION}$`, 'm'));
     expect(await isPortFree(port)).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { runDoctor } from '../../cli/doctor';
 import { parseConfig, type Config } from '../../domain/config';
 import { parseEnvironment } from '../../domain/environment';
 import type { CheckResult, PreflightReport } from '../../domain/preflight';
-import { migrate } from '../../store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api';
 import { recordHistory } from '../support/histories';
@@ -84,7 +84,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
       ['docker', 'ok'], ['scanner images', 'ok'], ['store', 'ok'], ['slack', 'ok'],
     ]);
     expect(row(report, 'docker').detail).toContain(`Docker Engine ${version.Version} (API ${version.ApiVersion}`);
-    expect(row(report, 'store').detail).toMatch(/^PostgreSQL \d+\.\d+.* schema v1$/);
+    expect(row(report, 'store').detail).toMatch(new RegExp(`^PostgreSQL \\d+\\.\\d+.* schema v${LATEST_SCHEMA_VERSION}$`));
     expect(row(report, 'store').detail).not.toContain(new URL(fresh.url).password);
     expect(row(report, 'slack').detail).toBe('connected to Acme Security as secops');
     expect(slackApi.calls).toContainEqual({ method: 'auth.test', authorization: 'Bearer xoxb-test-valid' });
@@ -104,7 +104,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
         check: 'docker', status: 'failed',
         detail: 'Docker Engine unreachable at unix:///nonexistent/docker.sock (ENOENT): start dockerd or set DOCKER_HOST',
       });
-      expect(row(report, 'store')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/schema v0, 1 migration\(s\) pending \(run secops store migrate\)$/) });
+      expect(row(report, 'store')).toMatchObject({ status: 'failed', detail: expect.stringContaining(`schema v0, ${MIGRATIONS.length} migration(s) pending (run secops store migrate)`) });
       expect(row(report, 'slack')).toMatchObject({ status: 'failed', detail: expect.stringContaining('invalid_auth') });
       expect(report.status).toBe('failed');
     } finally {

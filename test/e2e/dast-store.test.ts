@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../domain/finding';
+import { fingerprint } from '../../domain/fingerprint';
+import { migrate } from '../../store/migrations';
+import { completeScan, firstSeenDates, getScan, lastCompletedScan, listTargetFindings, loadScanFindings, recordScanStarted, storeScanFindings, failScan } from '../../store/scans';
+import { recordTriageDecision, triageDecisions } from '../../store/triage';
+import { freshDatabase, type FreshDatabase } from '../support/database';
+
+function finding(ruleId: string, path: string): Finding {
+  const url = `http://127.0.0.1:8088${path}`;
+  return { fingerprint: fingerprint('wapiti', ruleId, url, undefined), engine: 'wapiti', ruleId, title: ruleId, severity: 'medium', confidence: 'medium', url, method: 'GET', references: [], instances: [{ url, method: 'GET' }] };
+}
+const counts = { info: 0, low: 0, medium: 1, high: 0, critical: 0 };
+const a = finding('xss', '/search');
+const b = finding('sql', '/product');
+
+describe('DAST store on real PostgreSQL', () => {
+  let fresh: FreshDatabase;
+  beforeAll(async () => {
+    fresh = await freshDatabase();
+    await migrate(fresh.db);
+  });
+  afterAll(() => fresh?.drop());
+
+  it('keeps scans, their findings and each finding life across two scans', async () => {
+    const { db } = fresh;
+    const first = { id: 'dast:demo:1', targetId: 'demo', engine: 'wapiti' as const, profile: 'baseline', startedAt: new Date('2026-11-16T03:00:00Z') };
+    await recordScanStarted(db, first);
+    await recordScanStarted(db, first); // a retried activity
+    await storeScanFindings(db, first.id, [a, b]);
+    await storeScanFindings(db, first.id, [a, b]); // ingest retried after a crash: still one copy
+    expect((await loadScanFindings(db, first.id)).map((f) => f.ruleId).sort()).toEqual(['sql', 'xss']);
+    expect(await lastCompletedScan(db, 'demo', 'dast:demo:2')).toBeUndefined();
+    await completeScan(db, first.id, { verdict: 'warn', counts, reportDir: '/tmp/r1', finishedAt: new Date('2026-11-16T03:05:00Z') });
+
+    const second = { ...first, id: 'dast:demo:2', startedAt: new Date('2026-11-23T03:00:00Z') };
+    await recordScanStarted(db, second);
+    await storeScanFindings(db, second.id, [a]);
+    expect((await lastCompletedScan(db, 'demo', second.id))?.id).toBe(first.id);
+    await completeScan(db, second.id, { verdict: 'pass', counts, reportDir: '/tmp/r2', finishedAt: new Date('2026-11-23T03:05:00Z') });
+    await completeScan(db, second.id, { verdict: 'fail', counts, reportDir: '/tmp/other', finishedAt: new Date() }); // no second effect
+
+    expect(await getScan(db, second.id)).toMatchObject({ status: 'completed', verdict: 'pass', reportDir: '/tmp/r2', counts });
+    const life = await listTargetFindings(db, 'demo');
+    expect(life.map((f) => [f.ruleId, f.status, f.firstSeenAt.toISOString(), f.lastSeenAt.toISOString()])).toEqual([
+      ['xss', 'open', '2026-11-16T03:05:00.000Z', '2026-11-23T03:05:00.000Z'],
+      ['sql', 'fixed', '2026-11-16T03:05:00.000Z', '2026-11-16T03:05:00.000Z'],
+    ]);
+    expect((await firstSeenDates(db, 'demo')).get(a.fingerprint)).toBe('2026-11-16T03:05:00.000Z');
+  });
+
+  it('records a failed scan, which never becomes a baseline', async () => {
+    const { db } = fresh;
+    await recordScanStarted(db, { id: 'dast:other:1', targetId: 'other', engine: 'zap', profile: 'baseline', startedAt: new Date() });
+    await failScan(db, 'dast:other:1', 'report.json: truncated', new Date());
+    expect(await getScan(db, 'dast:other:1')).toMatchObject({ status: 'failed', error: 'report.json: truncated' });
+    expect(await lastCompletedScan(db, 'other', 'x')).toBeUndefined();
+  });
+
+  it('stores triage decisions and refuses an accepted risk without expiry or reason', async () => {
+    const { db } = fresh;
+    await recordTriageDecision(db, { targetId: 'demo', fingerprint: a.fingerprint, kind: 'accepted-risk', reason: 'internal', expiresAt: '2027-01-01T00:00:00.000Z', decidedBy: 'U1' });
+    await recordTriageDecision(db, { targetId: 'demo', fingerprint: b.fingerprint, kind: 'ticket', ticketUrl: 'https://tracker.example.test/SEC-9', decidedBy: 'U2' });
+    await expect(recordTriageDecision(db, { targetId: 'demo', fingerprint: b.fingerprint, kind: 'accepted-risk', decidedBy: 'U3' })).rejects.toThrow(/check constraint/);
+    expect((await triageDecisions(db, 'demo')).map((d) => [d.kind, d.decidedBy, d.expiresAt ?? d.ticketUrl])).toEqual([
+      ['accepted-risk', 'U1', '2027-01-01T00:00:00.000Z'],
+      ['ticket', 'U2', 'https://tracker.example.test/SEC-9'],
+    ]);
+  });
+});
