@@ -1,22 +1,43 @@
 import type Docker from 'dockerode';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../store/database';
+import { createCompareActivities } from './findings/compare-scan';
+import { createIngestActivities } from './findings/ingest-report';
+import { createScanRecordActivities } from './findings/scan-records';
 import { createDockerChecks } from './preflight/docker';
 import { createSlackChecks } from './preflight/slack';
 import { createStoreChecks } from './preflight/store';
+import { createReportActivities } from './reports/publish-reports';
+import { createTargetAddressActivities } from './scanners/check-target-addresses';
+import { createRunScannerActivities } from './scanners/run-scanner';
+import { createNotifyActivities } from './slack/notify-scan';
 
 /** What activities touch; tests pass real local services or fakes of the same shape. */
 export interface ActivityDeps {
   docker: Docker;
   store: { db: Database; url: string } | undefined;
   slack: WebClient | undefined;
+  /** Where Slack messages go when a target names no channel of its own. */
+  slackChannel?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // Activities that need the store fail with this when it is not configured; preflight says so too.
+  const db = (): Database => {
+    if (!deps.store) throw new Error('the store is not configured: set DATABASE_URL');
+    return deps.store.db;
+  };
   return {
     ...createDockerChecks(deps.docker),
     ...createStoreChecks(deps.store),
     ...createSlackChecks(deps.slack),
+    ...createTargetAddressActivities(),
+    ...createScanRecordActivities(db),
+    ...createRunScannerActivities(deps.docker),
+    ...createIngestActivities(db),
+    ...createCompareActivities(db),
+    ...createReportActivities(),
+    ...createNotifyActivities(deps.slack, deps.slackChannel),
   };
 }
 

@@ -1,12 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { parseEnvironment, slackConfigured, type Environment } from '../domain/environment';
 import type { WorkerRole } from '../domain/task-queues';
 import { startEmbeddedServer, type EmbeddedServer } from '../store/embedded-server';
 import { startProcess, type ManagedProcess } from './child-process';
 import { checkPollers } from './doctor';
 import { isPortFree } from './port';
+import { devStoreUrlFile } from './store-url';
 import { connectClient } from './temporal-client';
 import { projectPath, toolPath } from './tool-paths';
 import { waitUntil } from './wait-until';
@@ -41,13 +43,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   let store: EmbeddedServer | undefined;
   const stop = async () => {
     for (const managed of [...processes].reverse()) await managed.stop();
+    if (store) rmSync(devStoreUrlFile(stateDir), { force: true });
     await store?.stop();
   };
 
   try {
     const temporal = startProcess('temporal', toolPath('temporal'), [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
-      '--db-filename', `${stateDir}/temporal.db`, '--log-level', 'error',
+      '--db-filename', `${stateDir}/temporal.db`, '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS,
     ], { log });
     processes.push(temporal);
     // Children log warnings and errors only, unless the user asked for more.
@@ -62,6 +65,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     if (!baseEnv.DATABASE_URL) {
       store = await startEmbeddedServer(`${stateDir}/store`);
       baseEnv.DATABASE_URL = store.url;
+      writeFileSync(devStoreUrlFile(stateDir), `${store.url}\n`);
       log(`embedded store (PGlite) in ${stateDir}/store, served on ${new URL(store.url).host}`);
     }
     const env = parseEnvironment(baseEnv);

@@ -1,11 +1,22 @@
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { buildWapitiImage } from '../scanners/build-wapiti';
+import { findTarget } from '../domain/dast';
+import type { Environment } from '../domain/environment';
 import { loadConfigFile } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { ValidationError } from '../domain/validation-error';
-import { openDatabase, redactDatabaseUrl } from '../store/database';
+import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
 import { migrate } from '../store/migrations';
 import { startDevStack } from './dev-stack';
 import { formatReport, runDoctor } from './doctor';
+import { EXPORT_FORMATS, exportLatestScan, findingsTable, type ExportFormat } from './findings';
+import { SCAN_EXIT_CODES, formatScanResult, scanFailureMessage, startScan, waitForScan } from './scan';
+import { listSchedules, scheduleOf, syncSchedules } from '../worker/schedules';
+import { storeUrl } from './store-url';
+import { renderTable } from './table';
 import { TemporalUnreachableError, connectClient } from './temporal-client';
 
 /** Exit codes: 0 ok, 1 a check or operation failed, 2 invalid input (config, env, arguments). */
@@ -59,6 +70,121 @@ program
       await db.end();
     }
   });
+
+program
+  .command('scan <target>')
+  .description('scan a target now; exit 0 pass, 1 fail, 2 warn, 3 error (ZAP\'s codes, for pipelines)')
+  .option('--profile <profile>', 'override the target profile: baseline | full | api')
+  .option('--no-wait', 'start the scan and print its workflow id')
+  .action(async (targetId: string, options: { profile?: string; wait: boolean }) => {
+    process.exitCode = SCAN_EXIT_CODES.error;
+    const { env, config } = settings();
+    const target = findTarget(config, targetId);
+    if (!target) throw new ValidationError('secops scan', [{ path: 'target', message: `unknown target "${targetId}" (known: ${config.targets.map((t) => t.id).join(', ') || 'none'})` }]);
+    const profile = options.profile ?? target.profile;
+    if (!['baseline', 'full', 'api'].includes(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: 'must be baseline, full or api' }]);
+    const client = await connectClient(env);
+    const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, `cli:${userInfo().username}`);
+    console.log(`scan started: ${handle.workflowId}`);
+    if (!options.wait) return void (process.exitCode = 0);
+    try {
+      const result = await waitForScan(handle, target, process.stdout);
+      console.log(await formatScanResult(result));
+      process.exitCode = SCAN_EXIT_CODES[result.verdict];
+    } catch (error) {
+      console.error(`error: scan ${handle.workflowId} failed: ${scanFailureMessage(error)}`);
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+const schedules = program.command('schedules').description('Temporal Schedules of the DAST targets (dast:<target>)');
+schedules
+  .command('sync')
+  .description('create, update and delete schedules to match the config')
+  .action(async () => {
+    const { env, config } = settings();
+    await withClient(env, async (client) => {
+      const result = await syncSchedules(client, config);
+      for (const [what, ids] of Object.entries(result)) if (ids.length > 0) console.log(`${what}: ${ids.join(', ')}`);
+    });
+  });
+schedules
+  .command('list')
+  .action(async () => {
+    const { env } = settings();
+    await withClient(env, async (client) => {
+      const rows = await listSchedules(client);
+      console.log(renderTable(['schedule', 'state', 'next run', 'last run'], rows.map((r) => [r.scheduleId, r.paused ? 'paused' : 'active', r.nextRun?.toISOString() ?? '-', r.lastRun?.toISOString() ?? '-'])));
+    });
+  });
+for (const action of ['pause', 'unpause', 'trigger'] as const) {
+  schedules
+    .command(`${action} <target>`)
+    .action(async (targetId: string) => {
+      const { env } = settings();
+      await withClient(env, async (client) => {
+        const handle = await scheduleOf(client, targetId);
+        const note = `${action} by cli:${userInfo().username}`;
+        if (action === 'trigger') await handle.trigger();
+        else await handle[action](note);
+        console.log(`${handle.scheduleId}: ${action === 'trigger' ? 'triggered' : `${action}d`}`);
+      });
+    });
+}
+
+const findings = program.command('findings').description('findings of a target, from the store');
+findings
+  .command('list')
+  .requiredOption('--target <target>')
+  .action(async (options: { target: string }) => {
+    const { env } = settings();
+    await withDatabase(env, async (db) => console.log(await findingsTable(db, options.target)));
+  });
+findings
+  .command('export')
+  .requiredOption('--target <target>')
+  .option('--format <format>', 'json | sarif | md | html', 'json')
+  .option('--output <file>', 'write to a file instead of stdout')
+  .action(async (options: { target: string; format: string; output?: string }) => {
+    const { env } = settings();
+    if (!(options.format in EXPORT_FORMATS)) throw new ValidationError('secops findings export', [{ path: '--format', message: `must be one of ${Object.keys(EXPORT_FORMATS).join(', ')}` }]);
+    await withDatabase(env, async (db) => {
+      const text = await exportLatestScan(db, options.target, options.format as ExportFormat);
+      if (options.output) {
+        await writeFile(options.output, text);
+        console.log(`${options.output} written`);
+      } else process.stdout.write(text);
+    });
+  });
+
+program
+  .command('scanners')
+  .command('build')
+  .description('build the Wapiti scanner image from Debian packages (offline when no registry answers)')
+  .option('--tag <tag>', 'image tag')
+  .action(async (options: { tag?: string }) => {
+    const { config } = settings();
+    await buildWapitiImage(options.tag ?? config.scanners.images.wapiti, (line) => console.log(line));
+  });
+
+async function withClient(env: Environment, work: (client: Client) => Promise<void>): Promise<void> {
+  const client = await connectClient(env);
+  try {
+    await work(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function withDatabase(env: Environment, work: (db: Database) => Promise<void>): Promise<void> {
+  const db = openDatabase(storeUrl(env));
+  try {
+    await work(db);
+  } finally {
+    await db.end();
+  }
+}
 
 for (const name of ['dev', 'demo'] as const) {
   program

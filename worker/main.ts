@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { Client, Connection } from '@temporalio/client';
 import { WebClient } from '@slack/web-api';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { ValidationError } from '../domain/validation-error';
 import { openDatabase } from '../store/database';
 import { migrate } from '../store/migrations';
 import { createWorkers } from './create-workers';
+import { syncSchedules } from './schedules';
 import { bundleWorkflows } from './workflow-bundle';
 
 /**
@@ -18,7 +20,7 @@ import { bundleWorkflows } from './workflow-bundle';
  * and validated before anything connects; an invalid one starts nothing.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' }, 'sync-schedules': { type: 'boolean', default: false } } });
   const roles = parseRoles(values.role ?? 'all');
   const env = parseEnvironment(process.env);
   const config = loadConfigFile(env.SECOPS_CONFIG);
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     docker: new Docker(),
     store: db && env.DATABASE_URL ? { db, url: env.DATABASE_URL } : undefined,
     slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }) : undefined,
+    slackChannel: config.slack?.channel,
   });
   const workers = await createWorkers({
     connection,
@@ -46,6 +49,12 @@ async function main(): Promise<void> {
     activities,
     workflowBundle: await bundleWorkflows(),
   });
+  if (values['sync-schedules']) {
+    const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE });
+    const synced = await syncSchedules(client, config);
+    console.log(`schedules: ${Object.entries(synced).map(([what, ids]) => `${ids.length} ${what}`).join(', ')}`);
+    await client.connection.close();
+  }
   console.log(`worker: polling ${roles.map((r) => config.taskQueues[r]).join(', ')} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
   try {
     // Resolves once SIGINT/SIGTERM has drained every worker (the SDK installs those handlers).

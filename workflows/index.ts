@@ -1,1 +1,2 @@
 export { preflight } from './preflight';
+export { dastScan } from './dast-scan';

@@ -4,6 +4,7 @@ import { freePort } from '../../cli/port';
 import { toolPath } from '../../cli/tool-paths';
 import { waitUntil } from '../../cli/wait-until';
 import { Connection } from '@temporalio/client';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../../domain/search-attributes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,7 @@ export default async function setup(project: TestProject) {
   const server = startProcess('temporal', toolPath('temporal'), [
     'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
     '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error',
+    ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS,
   ], { log: (line) => log.push(line) });
   const address = `127.0.0.1:${port}`;
   try {

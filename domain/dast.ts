@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { Config, Target } from './config';
+import type { SeverityCounts } from './finding';
+import type { ScanReport } from './scan-report';
+import type { TaskQueueNames } from './task-queues';
+
+/** The input of the `dastScan` workflow: everything it needs, nothing secret. */
+export interface DastScanInput {
+  /** A snapshot of the target from the config, taken when the run was started or scheduled. */
+  target: Target;
+  images: { zap: string; wapiti: string };
+  taskQueues: TaskQueueNames;
+  artifactsDir: string;
+  /** `schedule`, `cli:<user>`, `slack:<user id>`. */
+  requestedBy: string;
+}
+
+export interface DastScanResult {
+  scanId: string;
+  targetId: string;
+  verdict: ScanReport['verdict'];
+  counts: SeverityCounts;
+  diff: ScanReport['diff'];
+  findings: number;
+  reports: { json: string; sarif: string; markdown: string; html: string };
+}
+
+export function dastScanInput(config: Config, target: Target, requestedBy: string): DastScanInput {
+  return { target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy };
+}
+
+/** Schedules are named after their target; a scheduled run's id is this plus Temporal's `-<time>`. */
+export function dastScheduleId(targetId: string): string {
+  return `dast:${targetId}`;
+}
+
+/** An on-demand run: `dast:<target>:<start time>`, unique per second like scheduled ones. */
+export function dastWorkflowId(targetId: string, at: Date): string {
+  return `dast:${targetId}:${at.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+}
+
+/** Changes whenever what a schedule would start changes, so sync can skip the rest. */
+export function scheduleHash(input: DastScanInput): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
+}
+
+export function findTarget(config: Config, targetId: string): Target | undefined {
+  return config.targets.find((t) => t.id === targetId);
+}

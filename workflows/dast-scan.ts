@@ -1,0 +1,44 @@
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DastScanInput, DastScanResult } from '../domain/dast';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { targetProblems } from '../domain/target-scope';
+
+/**
+ * One DAST scan of one target: validate scope → (approval for active profiles) → run the
+ * scanner container → ingest its report → diff against the last scan → reports → notify.
+ * The workflow id is the scan id; findings stay in the store and on disk, never in history.
+ */
+export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
+  const { target } = input;
+  const scanId = workflowInfo().workflowId;
+  const control = proxyActivities<Activities>({ taskQueue: input.taskQueues.control, startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
+  const scanners = proxyActivities<Activities>({
+    taskQueue: input.taskQueues.scanners,
+    startToCloseTimeout: `${target.maxScanMinutes + 10} minutes`,
+    // A scanner worker that dies stops heartbeating; the scan restarts on another one.
+    heartbeatTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ScannerImageMissing'] },
+  });
+
+  const problems = targetProblems(target);
+  if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, allowLinkLocal: target.scope?.allowLinkLocal ?? false })));
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`target ${target.id} refused: ${problems.join('; ')}`, 'TargetRefused');
+
+  await control.recordScanStarted({ scanId, targetId: target.id, engine: target.engine, profile: target.profile, startedAt: new Date().toISOString() });
+  const reportDir = `${input.artifactsDir}/${target.id}/${scanId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  try {
+    const run = await scanners.runScanner({ scanId, target, image: input.images[target.engine], reportDir });
+    const ingested = await control.ingestReport({ scanId, engine: target.engine, reportPath: run.reportPath });
+    const compared = await control.compareWithBaseline({ scanId, target, reportDir });
+    const reports = await control.publishReports({ scanReportPath: compared.scanReportPath });
+    await control.notifyScan({ scanReportPath: compared.scanReportPath, htmlReportPath: reports.html, channel: target.channel });
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.verdict, value: compared.verdict }]);
+    return { scanId, targetId: target.id, verdict: compared.verdict, counts: compared.counts, diff: compared.diff, findings: ingested.findings, reports };
+  } catch (error) {
+    // Recorded even when the scan was cancelled: the store must not show it as running.
+    const reason = isCancellation(error) ? 'cancelled' : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    await CancellationScope.nonCancellable(() => control.recordScanFailed({ scanId, error: reason }));
+    throw error;
+  }
+}
