@@ -14,6 +14,8 @@ COPY store ./store
 COPY worker ./worker
 COPY slack-app ./slack-app
 COPY cli ./cli
+COPY scanners ./scanners
+COPY demo ./demo
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
@@ -23,6 +25,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `secops scanners build` runs the image build script from here.
+COPY --from=build /app/scanners ./scanners
 COPY secops.config.yaml /etc/secops/secops.config.yaml
 USER node
 ENTRYPOINT ["node"]

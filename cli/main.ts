@@ -5,11 +5,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { buildWapitiImage } from '../scanners/build-wapiti';
 import { findTarget } from '../domain/dast';
 import type { Environment } from '../domain/environment';
-import { loadConfigFile } from '../domain/config-file';
+import { loadSettings } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
 import { migrate } from '../store/migrations';
+import { runDastDemo } from './demo';
 import { startDevStack } from './dev-stack';
 import { formatReport, runDoctor } from './doctor';
 import { EXPORT_FORMATS, exportLatestScan, findingsTable, type ExportFormat } from './findings';
@@ -24,7 +25,7 @@ const program = new Command('secops').description('Workflow-as-code security aut
 
 function settings() {
   const env = parseEnvironment(process.env);
-  return { env, config: loadConfigFile(env.SECOPS_CONFIG) };
+  return { env, config: loadSettings(env) };
 }
 
 const portOption = (value: string) => {
@@ -189,7 +190,7 @@ async function withDatabase(env: Environment, work: (db: Database) => Promise<vo
 for (const name of ['dev', 'demo'] as const) {
   program
     .command(name)
-    .description(name === 'dev' ? 'run the local stack until Ctrl-C' : 'start the local stack and run secops doctor against it')
+    .description(name === 'dev' ? 'run the local stack until Ctrl-C' : 'start the local stack, run secops doctor, then scan the bundled vulnerable app twice')
     .option('--port <port>', 'Temporal frontend port', portOption, 7233)
     .option('--ui-port <port>', 'Temporal UI port', portOption, 8233)
     .option('--state-dir <dir>', 'where history and the embedded store persist', '.secops')
@@ -197,26 +198,31 @@ for (const name of ['dev', 'demo'] as const) {
     .action(async (options: { port: number; uiPort: number; stateDir: string; exit?: boolean }) => {
       const { config } = settings();
       const stack = await startDevStack({ ...options, config, log: (line) => console.log(line) });
+      const stop = async () => {
+        await stack.client.connection.close();
+        await stack.stop();
+      };
       console.log(`Temporal UI: ${stack.uiUrl}`);
       if (name === 'demo') {
-        const report = await runDoctor(stack.client, stack.env, config);
-        console.log(`\n${formatReport(report)}\n`);
-        process.exitCode = report.status === 'failed' ? 1 : 0;
-        if (options.exit || !process.stdin.isTTY) {
-          await stack.client.connection.close();
-          await stack.stop();
-          return;
+        try {
+          const report = await runDoctor(stack.client, stack.env, config);
+          console.log(`\n${formatReport(report)}\n`);
+          process.exitCode = report.status === 'failed' ? 1 : 0;
+          if (report.status !== 'failed') await runDastDemo(stack.client, config, (line) => console.log(line));
+        } catch (error) {
+          await stop();
+          throw error;
         }
+        if (options.exit || !process.stdin.isTTY) return stop();
       }
-      console.log('secops dev: ready. Ctrl-C stops everything it started.');
+      console.log(`secops ${name}: ready. Ctrl-C stops everything it started.`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      console.log('secops dev: stopping');
-      await stack.client.connection.close();
-      await stack.stop();
-      console.log('secops dev: stopped');
+      console.log(`secops ${name}: stopping`);
+      await stop();
+      console.log(`secops ${name}: stopped`);
     });
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig, type Config } from './config';
+import type { Environment } from './environment';
 import { ValidationError } from './validation-error';
 
 /** Reads and validates the config file; a missing file is a validation error too. */
@@ -11,4 +12,10 @@ export function loadConfigFile(path: string): Config {
     throw new ValidationError(path, [{ path: '', message: `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
   }
   return parseConfig(text, path);
+}
+
+/** The config file named by the environment, with the environment's overrides applied. */
+export function loadSettings(env: Environment): Config {
+  const config = loadConfigFile(env.SECOPS_CONFIG);
+  return env.SECOPS_ARTIFACTS_DIR ? { ...config, artifactsDir: env.SECOPS_ARTIFACTS_DIR } : config;
 }

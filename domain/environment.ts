@@ -11,6 +11,9 @@ const flag = z.enum(['true', 'false']).default('false').transform((v) => v === '
 export const environmentSchema = z
   .object({
     SECOPS_CONFIG: z.string().min(1).default('secops.config.yaml'),
+    // Overrides the config's artifactsDir. With a containerized scanner worker it must be the
+    // same absolute path on the host and in the worker: the Docker Engine bind-mounts it.
+    SECOPS_ARTIFACTS_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
     SECOPS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -4,7 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
 import { createActivities } from '../activities';
-import { loadConfigFile } from '../domain/config-file';
+import { loadSettings } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
 import { WORKER_ROLES, type WorkerRole } from '../domain/task-queues';
@@ -12,18 +12,19 @@ import { ValidationError } from '../domain/validation-error';
 import { openDatabase } from '../store/database';
 import { migrate } from '../store/migrations';
 import { createWorkers } from './create-workers';
+import { reapFinishedRuns } from './reap-on-start';
 import { syncSchedules } from './schedules';
 import { bundleWorkflows } from './workflow-bundle';
 
 /**
- * Worker process: `worker/main.ts [--role control|scanners|all]`. Configuration is read
+ * Worker process: `worker/main.ts [--role control|scanners|all] [--sync-schedules]`. Configuration is read
  * and validated before anything connects; an invalid one starts nothing.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' }, 'sync-schedules': { type: 'boolean', default: false } } });
   const roles = parseRoles(values.role ?? 'all');
   const env = parseEnvironment(process.env);
-  const config = loadConfigFile(env.SECOPS_CONFIG);
+  const config = loadSettings(env);
   Runtime.install({ logger: new DefaultLogger(env.SECOPS_LOG_LEVEL) });
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(env)).catch((error: unknown) => {
@@ -35,8 +36,23 @@ async function main(): Promise<void> {
     if (applied.length > 0) console.log(`store: applied ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}`);
   }
 
+  const docker = new Docker();
+  const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE });
+  if (roles.includes('scanners')) {
+    const reaped = await reapFinishedRuns(docker, client).catch((error: unknown) => {
+      console.warn(`reaper: skipped (${(error as Error).message})`);
+      return [];
+    });
+    for (const container of reaped) console.log(`reaper: removed ${container.name} left by ${container.workflowId}`);
+  }
+  if (values['sync-schedules']) {
+    const synced = await syncSchedules(client, config);
+    console.log(`schedules: ${Object.entries(synced).map(([what, ids]) => `${ids.length} ${what}`).join(', ')}`);
+  }
+  await client.connection.close();
+
   const activities = createActivities({
-    docker: new Docker(),
+    docker,
     store: db && env.DATABASE_URL ? { db, url: env.DATABASE_URL } : undefined,
     slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }) : undefined,
     slackChannel: config.slack?.channel,
@@ -49,12 +65,6 @@ async function main(): Promise<void> {
     activities,
     workflowBundle: await bundleWorkflows(),
   });
-  if (values['sync-schedules']) {
-    const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE });
-    const synced = await syncSchedules(client, config);
-    console.log(`schedules: ${Object.entries(synced).map(([what, ids]) => `${ids.length} ${what}`).join(', ')}`);
-    await client.connection.close();
-  }
   console.log(`worker: polling ${roles.map((r) => config.taskQueues[r]).join(', ')} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
   try {
     // Resolves once SIGINT/SIGTERM has drained every worker (the SDK installs those handlers).

@@ -10,13 +10,13 @@ const ok = (check: string): CheckResult => ({ check, status: 'ok', detail: `${ch
 
 /** createActivities-shaped fakes: the workflow's routing and error handling is what is tested here. */
 function fakeActivities(overrides: Partial<Activities> = {}): Activities {
-  return {
+  return ({
     checkDocker: async () => ok('docker'),
     checkScannerImages: async (images: string[]) => ({ check: 'scanner images', status: 'ok', detail: images.join(',') }),
     checkStore: async () => ok('store'),
     checkSlack: async () => ok('slack'),
     ...overrides,
-  };
+  }) as unknown as Activities;
 }
 
 describe('preflight workflow', () => {

@@ -1,0 +1,98 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import type { Target } from '../../domain/config';
+
+/** Which Temporal activity a scanner container belongs to: the reaper's key after a crash. */
+export interface ScanRunIds {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+}
+
+/** What an engine module needs, besides its own conventions, to build a run's container spec. */
+export interface EngineRunInput {
+  target: Target;
+  image: string;
+  /** Host directory for this run's inputs and reports; it exists when the container starts. */
+  workDir: string;
+  labels: ScanRunIds;
+  /** The worker's ids: an image that runs as anyone runs as the worker, so its reports belong to it. */
+  hostUser: { uid: number; gid: number };
+}
+
+/** How to get the image when the engine does not have it. */
+export interface ImageSource {
+  /** False for locally built names, which a registry must never be asked for (anyone could publish one). */
+  pullable: boolean;
+  /** What a person runs to get the image, shown when it is missing and cannot be pulled. */
+  howToGet: string;
+}
+
+/** A host file the run reads, copied into the work dir under `name` before the container starts. */
+export interface WorkDirInput {
+  source: string;
+  name: string;
+}
+
+/** One scanner run, engine-agnostic: what run-container needs to start it under the hardening below. */
+export interface ScanContainerSpec {
+  image: string;
+  imageSource: ImageSource;
+  cmd: string[];
+  /** Host directory mounted read-write at containerWorkDir: inputs in, reports out. */
+  workDir: string;
+  containerWorkDir: string;
+  inputs?: WorkDirInput[];
+  /** The uid the scanner writes the work dir as; run-container makes the host dir writable for it. */
+  workDirUid: number;
+  env?: Record<string, string>;
+  limits: Target['limits'];
+  labels: ScanRunIds;
+  /** Hard stop: the container is killed after this, whatever the scanner's own time limit does. */
+  maxSeconds: number;
+  user?: string;
+  /** Off only for images that write outside /tmp and the work dir (ZAP writes its home). */
+  readonlyRootfs: boolean;
+}
+
+export const LABELS = {
+  managed: 'secops.managed',
+  workflowId: 'secops.workflow-id',
+  runId: 'secops.run-id',
+  activityId: 'secops.activity-id',
+} as const;
+
+const TMPFS_OPTIONS = 'rw,noexec,nosuid,size=256m';
+
+export function containerCreateOptions(spec: ScanContainerSpec): ContainerCreateOptions {
+  return {
+    Image: spec.image,
+    Cmd: spec.cmd,
+    WorkingDir: spec.containerWorkDir,
+    ...(spec.user ? { User: spec.user } : {}),
+    Env: Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
+    Labels: {
+      [LABELS.managed]: 'true',
+      [LABELS.workflowId]: spec.labels.workflowId,
+      [LABELS.runId]: spec.labels.runId,
+      [LABELS.activityId]: spec.labels.activityId,
+    },
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: {
+      // Scanners reach targets on the worker's own network (loopback here); the engine may have no bridge at all.
+      NetworkMode: 'host',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: spec.readonlyRootfs,
+      Tmpfs: { '/tmp': TMPFS_OPTIONS },
+      Memory: spec.limits.memoryMb * 1024 * 1024,
+      // Without a swap limit of its own, the container may swap as much again as its memory.
+      MemorySwap: spec.limits.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      PidsLimit: spec.limits.pids,
+      Binds: [`${spec.workDir}:${spec.containerWorkDir}:rw`],
+      // run-container removes it itself, after it has read the exit code and the last logs.
+      AutoRemove: false,
+    },
+  };
+}

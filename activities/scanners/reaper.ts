@@ -1,0 +1,40 @@
+import type Docker from 'dockerode';
+import { LABELS, type ScanRunIds } from './container-spec';
+
+export interface ReapedContainer extends ScanRunIds {
+  id: string;
+  name: string;
+  state: string;
+}
+
+/** Whether the run a container belongs to may still be using it (e.g. another worker runs it). */
+export type RunActive = (ids: ScanRunIds) => Promise<boolean>;
+
+/**
+ * Removes scanner containers that a dead worker left behind (called when a worker starts):
+ * their activity will be retried elsewhere, and a leftover scan keeps attacking its target.
+ * Without `isRunActive`, every managed container is taken as orphaned: right for a single
+ * scanner worker per Docker Engine, wrong when several share one.
+ */
+export async function reapOrphanContainers(docker: Docker, isRunActive?: RunActive): Promise<ReapedContainer[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
+  const reaped: ReapedContainer[] = [];
+  for (const info of containers) {
+    const ids: ScanRunIds = {
+      workflowId: info.Labels[LABELS.workflowId] ?? '',
+      runId: info.Labels[LABELS.runId] ?? '',
+      activityId: info.Labels[LABELS.activityId] ?? '',
+    };
+    if (isRunActive && (await isRunActive(ids))) continue;
+    try {
+      await docker.getContainer(info.Id).remove({ force: true });
+    } catch (error) {
+      // Removed meanwhile by its own run, or a removal already under way.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
+      continue;
+    }
+    reaped.push({ ...ids, id: info.Id, name: (info.Names[0] ?? info.Id).replace(/^\//, ''), state: info.State });
+  }
+  return reaped;
+}

@@ -1,0 +1,100 @@
+import { extname } from 'node:path';
+import type { Target } from '../../domain/config';
+import type { EngineRunInput, ScanContainerSpec, WorkDirInput } from './container-spec';
+import { namesRegistry } from './image-reference';
+import type { ScanOutcome } from './scan-outcome';
+
+/** ZAP's packaged scans (zaproxy.org/docs/docker/): a script per profile, all in the image. */
+const SCRIPTS: Record<Target['profile'], string> = {
+  baseline: 'zap-baseline.py',
+  full: 'zap-full-scan.py',
+  api: 'zap-api-scan.py',
+};
+
+/** The packaged scans' exit codes: 0-2 say what the report holds, only 3 means no report. */
+export const ZAP_EXIT = { pass: 0, fail: 1, warn: 2, error: 3 } as const;
+
+export const ZAP_WORK_DIR = '/zap/wrk';
+export const ZAP_REPORT = 'report.json';
+export const ZAP_RULES = 'rules.conf';
+/** The image's `zap` user. */
+const ZAP_UID = 1000;
+const GRACE_SECONDS = 120;
+const SPIDER_SHARE = 0.25;
+/** JVM heap as a share of the container's memory; the rest is the JVM's own and the Python script's. */
+const HEAP_SHARE = 0.75;
+
+/** Files the activity copies into the work dir before the run: the scripts read them from /zap/wrk. */
+export function zapInputs(target: Target): WorkDirInput[] {
+  const inputs: WorkDirInput[] = [];
+  if (target.rulesFile) inputs.push({ source: target.rulesFile, name: ZAP_RULES });
+  if (target.profile === 'api' && target.apiSpec && !isUrl(target.apiSpec)) {
+    inputs.push({ source: target.apiSpec, name: apiSpecName(target.apiSpec) });
+  }
+  return inputs;
+}
+
+export function zapSpec(run: EngineRunInput): ScanContainerSpec {
+  const { target } = run;
+  const minutes = target.maxScanMinutes;
+  const spiderMinutes = Math.max(1, Math.floor(minutes * SPIDER_SHARE));
+  const scanTarget = target.profile === 'api' ? apiTarget(target) : ['-t', target.url];
+  return {
+    image: run.image,
+    imageSource: {
+      pullable: namesRegistry(run.image),
+      howToGet: `\`docker pull ${run.image}\` where a registry is reachable, or \`docker load -i zap.tar\` from a tarball made elsewhere with \`docker save ${run.image}\``,
+    },
+    cmd: [
+      SCRIPTS[target.profile],
+      ...scanTarget,
+      '-J', ZAP_REPORT,
+      ...(target.rulesFile ? ['-c', ZAP_RULES] : []),
+      // zap-api-scan.py has no spider and ignores -m.
+      ...(target.profile === 'api' ? [] : ['-m', String(spiderMinutes)]),
+      '-T', String(minutes),
+      '-z', zapOptions(target, minutes - spiderMinutes).join(' '),
+    ],
+    workDir: run.workDir,
+    containerWorkDir: ZAP_WORK_DIR,
+    inputs: zapInputs(target),
+    workDirUid: ZAP_UID,
+    limits: target.limits,
+    labels: run.labels,
+    maxSeconds: minutes * 60 + GRACE_SECONDS,
+    // ZAP writes its home (/home/zap/.ZAP: add-ons, config, session) besides /tmp and /zap/wrk.
+    readonlyRootfs: false,
+  };
+}
+
+/** Options the scripts pass on to ZAP itself (`-z`). */
+function zapOptions(target: Target, activeMinutes: number): string[] {
+  return [
+    // No update checks, news or add-on downloads: the target is the only host ZAP talks to.
+    '-silent',
+    // The scripts bind ZAP's key-less API to 0.0.0.0; on the host network that would be
+    // every interface of the worker. A later -host wins.
+    '-host', '127.0.0.1',
+    // zap.sh sizes the heap from the host's /proc/meminfo, not the container's limit.
+    `-Xmx${Math.floor(target.limits.memoryMb * HEAP_SHARE)}m`,
+    ...(target.profile === 'baseline' ? [] : ['-config', `scanner.maxScanDurationInMins=${Math.max(1, activeMinutes)}`]),
+  ];
+}
+
+function apiTarget(target: Target): string[] {
+  const spec = target.apiSpec ?? target.url;
+  return ['-t', isUrl(spec) ? spec : apiSpecName(spec), '-f', 'openapi'];
+}
+
+function apiSpecName(file: string): string {
+  return `openapi${extname(file) || '.json'}`;
+}
+
+function isUrl(value: string): boolean {
+  return /^https?:\/\//i.test(value);
+}
+
+export function zapOutcome(exitCode: number): ScanOutcome {
+  const reported: number[] = [ZAP_EXIT.pass, ZAP_EXIT.fail, ZAP_EXIT.warn];
+  return { outcome: reported.includes(exitCode) ? 'completed' : 'error' };
+}

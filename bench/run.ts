@@ -1,0 +1,18 @@
+import { findingsPipeline } from './findings-pipeline';
+
+/** `npm run bench -- <name>` runs one benchmark; without a name, all of them. */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'findings-pipeline': findingsPipeline,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !BENCHMARKS[n]);
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) await BENCHMARKS[name]!();
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+/**
+ * A deterministic synthetic ZAP traditional-JSON report (fixed seed): `alerts` alerts over
+ * `sites` sites, `instancesPerAlert` instances each, two instances per location (so a
+ * finding has several instances, as in real scans). `variant` moves 5 % of the alerts to
+ * other paths: the same report a week later, with 5 % of findings fixed and 5 % new.
+ */
+export function syntheticZapReport(options: { sites: number; alerts: number; instancesPerAlert: number; variant: boolean; seed: number }): string {
+  const random = mulberry32(options.seed);
+  const alertsPerSite = Math.ceil(options.alerts / options.sites);
+  const site = Array.from({ length: options.sites }, (_, s) => {
+    const host = `app${s}.bench.test`;
+    const alerts = Array.from({ length: alertsPerSite }, (_, a) => {
+      const id = s * alertsPerSite + a;
+      const moved = options.variant && id % 20 === 0;
+      const pluginid = String(10000 + (id % 400));
+      const instances = Array.from({ length: options.instancesPerAlert }, (_, i) => {
+        const location = Math.floor(i / 2);
+        return {
+          uri: `https://${host}/${moved ? 'moved' : 'area'}${id}/page${location}?q=${Math.floor(random() * 1e6)}`,
+          method: i % 3 === 0 ? 'POST' : 'GET',
+          param: `field${location % 4}`,
+          attack: `<script>alert(${Math.floor(random() * 1e9)})</script>`,
+          evidence: `evidence ${Math.floor(random() * 1e9)}`,
+          otherinfo: '',
+        };
+      });
+      return {
+        pluginid, alertRef: pluginid, alert: `Synthetic alert ${pluginid}`, name: `Synthetic alert ${pluginid}`,
+        riskcode: String(id % 4), confidence: String(1 + (id % 3)), riskdesc: 'Medium (Medium)',
+        desc: '<p>A synthetic weakness for the findings-pipeline benchmark.</p>', instances, count: String(instances.length),
+        solution: '<p>Fix it.</p>', otherinfo: '', reference: '<p>https://owasp.org/</p>', cweid: String(79 + (id % 10)), wascid: '8', sourceid: '1',
+      };
+    });
+    return { '@name': `https://${host}`, '@host': host, '@port': '443', '@ssl': 'true', alerts };
+  });
+  return JSON.stringify({ '@programName': 'ZAP', '@version': '2.16.0', '@generated': 'Mon, 23 Nov 2026 03:00:00', site });
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,36 @@
+import Docker from 'dockerode';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import { findTarget } from '../domain/dast';
+import { startVulnerableApp } from '../demo/vulnerable-app';
+import { buildWapitiImage } from '../scanners/build-wapiti';
+import { formatScanResult, startScan, waitForScan } from './scan';
+
+export const DEMO_TARGET = 'demo-app';
+
+/**
+ * The DAST demo: the bundled vulnerable app on loopback, scanned twice by Wapiti through
+ * the platform. The second scan compares with the first, so it reports 0 new findings.
+ */
+export async function runDastDemo(client: Client, config: Config, log: (line: string) => void): Promise<void> {
+  const target = findTarget(config, DEMO_TARGET);
+  if (!target) throw new Error(`the demo needs the ${DEMO_TARGET} target of the committed secops.config.yaml`);
+  const image = config.scanners.images.wapiti;
+  const present = await new Docker().getImage(image).inspect().then(() => true, () => false);
+  if (!present) {
+    log(`building the Wapiti image ${image} from Debian packages (about a minute, once)`);
+    await buildWapitiImage(image, log);
+  }
+  const app = await startVulnerableApp({ port: Number(new URL(target.url).port) });
+  log(`vulnerable demo app on ${app.url} (loopback only)`);
+  try {
+    for (const round of ['first', 'second']) {
+      log(`\n${round} scan of ${target.id} with Wapiti…`);
+      const handle = await startScan(client, config, target, 'cli:demo');
+      const result = await waitForScan(handle, target, process.stdout);
+      log(await formatScanResult(result));
+    }
+  } finally {
+    await app.stop();
+  }
+}
