@@ -1,42 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import multitool from '@microsoft/sarif-multitool-linux';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderSarif } from '../../activities/reports/sarif';
 import { writeReports } from '../../activities/reports/write-reports';
 import { buildScanReport } from '../fixtures/scan-report';
-
-interface Issue {
-  ruleId: string;
-  level: string;
-  text: string;
-}
+import { errors, validateSarif as validate } from '../support/sarif-multitool';
 
 const dir = mkdtempSync(join(tmpdir(), 'secops-sarif-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/**
- * Microsoft's SARIF Multitool: the JSON schema, the spec's SHALL rules (SARIF1xxx) and
- * GitHub code scanning's ingestion rules (GH*), the validator GitHub's docs point to.
- * Its verdict is itself a SARIF log; a result without a level is a warning.
- */
-async function validate(file: string): Promise<Issue[]> {
-  const out = `${file}.validation.sarif`;
-  await promisify(execFile)(multitool, ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', 'Sarif;Gh'], { timeout: 60_000 });
-  const log = JSON.parse(readFileSync(out, 'utf8')) as {
-    runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[]; invocations: { executionSuccessful: boolean }[] }[];
-  };
-  const run = log.runs[0];
-  expect(run?.invocations[0]?.executionSuccessful).toBe(true);
-  return (run?.results ?? []).map((r) => ({ ruleId: r.ruleId, level: r.level ?? 'warning', text: r.message.text ?? [r.message.id, ...(r.message.arguments ?? [])].join(' ') }));
-}
-
-function errors(issues: Issue[]): Issue[] {
-  return issues.filter((i) => i.level === 'error');
-}
 
 /** A valid report.sarif with one change, to show the validator can say no. */
 function broken(name: string, change: (log: { version?: string; runs: { tool: { driver: { rules: { help?: unknown }[] } }; results: { ruleIndex: number }[] }[] }) => void): string {

@@ -5,6 +5,7 @@ import { toolPath } from '../../cli/tool-paths';
 import { waitUntil } from '../../cli/wait-until';
 import { Connection } from '@temporalio/client';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../../domain/search-attributes';
+import { ensureWapitiImage } from './scanner-images';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +15,8 @@ declare module 'vitest' {
 
 /**
  * One real Temporal dev server for the whole run (in memory), started from the binary
- * scripts/setup.sh installed. If it cannot start, every test fails with the reason.
+ * scripts/setup.sh installed, and the Wapiti scanner image. If either cannot be had, every
+ * test fails with the reason.
  */
 export default async function setup(project: TestProject) {
   const port = await freePort();
@@ -35,6 +37,11 @@ export default async function setup(project: TestProject) {
     await server.stop();
     throw new Error(`${(error as Error).message}\n${log.slice(-20).join('\n')}`);
   }
+  // Built once here, not by test files racing each other: about a minute the first time.
+  await ensureWapitiImage().catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
   project.provide('temporalAddress', address);
   return () => server.stop();
 }

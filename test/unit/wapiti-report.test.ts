@@ -168,3 +168,21 @@ describe('Wapiti report errors', () => {
     expect((error as ReportParseError).problem).toBe('cannot read the report (ENOENT)');
   });
 });
+
+describe('a real Wapiti 3.0.4 report (captured from the e2e scan of the demo app)', () => {
+  const findings = parseWapitiReport(readFileSync('test/fixtures/wapiti/real-demo-app.json', 'utf8'), 'real-demo-app.json');
+  const at = (path: string) => findings.filter((f) => new URL(f.url).pathname === path);
+
+  it('finds the planted flaws where they are', () => {
+    expect(at('/search').map((f) => [f.ruleId, f.parameter, f.cwe])).toContainEqual(['cross-site-scripting', 'q', 79]);
+    expect(at('/product').map((f) => [f.ruleId, f.parameter, f.cwe])).toContainEqual(['sql-injection', 'id', 89]);
+    expect(at('/redirect').map((f) => [f.ruleId, f.parameter, f.cwe])).toContainEqual(['open-redirect', 'url', 601]);
+    expect(findings.filter((f) => f.ruleId === 'http-secure-headers').length).toBeGreaterThan(0);
+    expect(findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['httponly-flag-cookie', 'secure-flag-cookie']));
+  });
+
+  it('gives every finding a distinct fingerprint and sorts most severe first', () => {
+    expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(findings.length);
+    expect([...findings].sort(compareFindings)).toEqual(findings);
+  });
+});

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { parseConfig } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
-import { bundleWorkflows } from '../../worker/workflow-bundle';
-import { startTimeSkipping } from '../support/time-skipping';
+import { startWorkers } from '../support/workers';
 
 const config = parseConfig(`
 version: 1
@@ -15,9 +12,10 @@ taskQueues: { control: dast-control, scanners: dast-scanners }
 artifactsDir: /tmp/secops-artifacts
 targets:
   - { id: demo, url: "http://127.0.0.1:8088/", engine: wapiti, scope: { hosts: [127.0.0.1] } }
-  - { id: metadata, url: "http://169.254.169.254/latest/", engine: zap }
 `);
-const [demo, metadata] = config.targets;
+const demo = config.targets[0]!;
+// The config refuses this target; the workflow must too, whatever started it.
+const metadata = { ...demo, id: 'metadata', url: 'http://169.254.169.254/latest/', scope: undefined };
 const counts = { info: 1, low: 2, medium: 1, high: 0, critical: 0 };
 const reports = { json: '/r/report.json', sarif: '/r/report.sarif', markdown: '/r/report.md', html: '/r/report.html' };
 
@@ -37,58 +35,59 @@ function fakes(calls: string[], overrides: Partial<Activities> = {}): Activities
   } as unknown as Activities;
 }
 
+/**
+ * On the dev server rather than the time-skipping one: dastScan has no timers to skip, and
+ * it upserts custom search attributes, which the dev server registers at start.
+ */
 describe('dastScan workflow', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-  beforeAll(async () => {
-    [env, workflowBundle] = await Promise.all([startTimeSkipping(), bundleWorkflows()]);
-  });
-  afterAll(() => env?.teardown());
-
-  async function run(id: string, activities: Activities, target = demo!) {
-    const workers = await Promise.all(['dast-control', 'dast-scanners'].map((taskQueue) =>
-      Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...(taskQueue === 'dast-control' ? { workflowBundle } : {}) })));
-    const execution = env.client.workflow.execute('dastScan', { taskQueue: 'dast-control', workflowId: id, args: [dastScanInput(config, target, 'cli:test')] });
-    return workers[0]!.runUntil(workers[1]!.runUntil(execution)) as Promise<DastScanResult>;
+  async function run(id: string, activities: Activities, target = demo) {
+    const workers = await startWorkers(activities);
+    return workers.during(async () => {
+      const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, target, 'cli:test');
+      const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId: id, args: [input] });
+      const result = await handle.result().catch((error: unknown) => error);
+      return { result: result as DastScanResult, description: await handle.describe() };
+    });
   }
 
   it('runs the steps in order and returns counts, diff, verdict and report paths', async () => {
     const calls: string[] = [];
-    const result = await run('dast:demo:ok', fakes(calls));
+    const id = `dast:demo:ok-${Date.now()}`;
+    const { result, description } = await run(id, fakes(calls));
     expect(calls).toEqual(['checkTargetAddresses', 'recordScanStarted', 'runScanner', 'ingestReport', 'compareWithBaseline', 'publishReports', 'notifyScan']);
-    expect(result).toEqual({ scanId: 'dast:demo:ok', targetId: 'demo', verdict: 'warn', counts, diff: { new: 1, fixed: 0, persisting: 3, suppressed: 0 }, findings: 4, reports });
-    const description = await env.client.workflow.getHandle('dast:demo:ok').describe();
+    expect(result).toEqual({ scanId: id, targetId: 'demo', verdict: 'warn', counts, diff: { new: 1, fixed: 0, persisting: 3, suppressed: 0 }, findings: 4, reports });
     expect(description.searchAttributes.SecopsVerdict).toEqual(['warn']);
   });
 
   it('refuses a metadata address before anything runs', async () => {
     const calls: string[] = [];
-    const error = await run('dast:metadata:refused', fakes(calls), metadata).catch((e: unknown) => e);
+    const { result: error } = await run(`dast:metadata:${Date.now()}`, fakes(calls), metadata);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect((error as WorkflowFailedError).cause?.message).toBe('target metadata refused: 169.254.169.254 is a link-local/metadata address; set scope.allowLinkLocal to scan it');
+    expect((error as unknown as WorkflowFailedError).cause?.message).toBe('target metadata refused: 169.254.169.254 is a link-local/metadata address; set scope.allowLinkLocal to scan it');
     expect(calls).toEqual([]);
   });
 
   it('refuses a host name that resolves to a metadata address', async () => {
     const calls: string[] = [];
     const activities = fakes(calls, { checkTargetAddresses: async () => (calls.push('checkTargetAddresses'), ['demo.test resolves to link-local/metadata address 169.254.169.254']) });
-    const error = await run('dast:demo:dns', activities).catch((e: unknown) => e);
-    expect((error as WorkflowFailedError).cause?.message).toContain('resolves to link-local/metadata address 169.254.169.254');
+    const { result: error } = await run(`dast:demo:dns-${Date.now()}`, activities);
+    expect((error as unknown as WorkflowFailedError).cause?.message).toContain('resolves to link-local/metadata address 169.254.169.254');
     expect(calls).toEqual(['checkTargetAddresses']);
   });
 
   it('records the scan as failed, with the reason, when the report is malformed', async () => {
     const calls: string[] = [];
     const failures: unknown[] = [];
+    const id = `dast:demo:malformed-${Date.now()}`;
     const activities = fakes(calls, {
       ingestReport: async () => {
         throw ApplicationFailure.nonRetryable('/r/wapiti.json: truncated or malformed JSON at position 120', 'MalformedReport');
       },
       recordScanFailed: async (input: unknown) => void failures.push(input),
     });
-    const error = await run('dast:demo:malformed', activities).catch((e: unknown) => e);
+    const { result: error } = await run(id, activities);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(failures).toEqual([{ scanId: 'dast:demo:malformed', error: '/r/wapiti.json: truncated or malformed JSON at position 120' }]);
+    expect(failures).toEqual([{ scanId: id, error: '/r/wapiti.json: truncated or malformed JSON at position 120' }]);
     expect(calls).not.toContain('compareWithBaseline');
   });
 });
