@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseZapReportFile } from '../activities/findings/zap-report';
 import { compareWithBaseline } from '../domain/baseline';
-import type { Finding } from '../domain/finding';
+import type { FindingSummary } from '../domain/finding';
 
 /**
  * The timed part of `findings-pipeline`, alone in its own process so its peak RSS is its
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const [reportPath, baselinePath] = process.argv.slice(2) as [string, string];
   const start = process.hrtime.bigint();
   const current = await parseZapReportFile(reportPath);
-  const baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as Finding[];
+  const baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as FindingSummary[];
   const result = compareWithBaseline({ current, baseline, triage: [], rules: new Map(), firstSeen: new Map(), now: new Date() });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const instances = current.reduce((sum, f) => sum + f.instances.length, 0);

@@ -20,7 +20,9 @@ export async function findingsPipeline(): Promise<void> {
   const reportPath = join(dir, 'current.json');
   const baselinePath = join(dir, 'baseline-findings.json');
   writeFileSync(reportPath, syntheticZapReport({ ...SHAPE, variant: true }));
-  writeFileSync(baselinePath, JSON.stringify(parseZapReport(syntheticZapReport({ ...SHAPE, variant: false }), 'baseline.json')));
+  // The baseline as the store hands it over: summaries of last week's findings (loadScanFindingSummaries).
+  const baseline = parseZapReport(syntheticZapReport({ ...SHAPE, variant: false }), 'baseline.json');
+  writeFileSync(baselinePath, JSON.stringify(baseline.map(({ fingerprint, engine, ruleId, title, severity, confidence, cwe, url, method, parameter }) => ({ fingerprint, engine, ruleId, title, severity, confidence, cwe, url, method, parameter }))));
 
   const build = join(dir, 'build');
   execFileSync(process.execPath, [projectPath('node_modules', 'typescript', 'bin', 'tsc'), '-p', projectPath('tsconfig.json'), '--outDir', build, '--noEmit', 'false'], { cwd: projectPath() });

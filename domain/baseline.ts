@@ -1,4 +1,4 @@
-import { compareFindings, countBySeverity, type Finding } from './finding';
+import { compareFindings, countBySeverity, type Finding, type FindingSummary } from './finding';
 import type { ReportedFinding, RuleAction, ScanReport, Verdict } from './scan-report';
 import { DEFAULT_RULE_ACTION, type ScanRules } from './scan-rules';
 import { suppresses, type TriageDecision } from './triage';
@@ -6,7 +6,7 @@ import { suppresses, type TriageDecision } from './triage';
 export interface BaselineInput {
   current: Finding[];
   /** What the last completed scan of the same target saw; empty for the first scan. */
-  baseline: Finding[];
+  baseline: FindingSummary[];
   triage: TriageDecision[];
   rules: ScanRules;
   /** When each known fingerprint was first seen (ISO 8601); new ones get `now`. */

@@ -39,12 +39,15 @@ export interface Finding {
   instances: FindingInstance[];
 }
 
+/** What a diff and a "fixed" list need of a finding: no instances, no prose. */
+export type FindingSummary = Pick<Finding, 'fingerprint' | 'engine' | 'ruleId' | 'title' | 'severity' | 'confidence' | 'cwe' | 'url' | 'method' | 'parameter'>;
+
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
 /** Most severe first, then by rule and location, so reports and diffs are stable. */
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: FindingSummary, b: FindingSummary): number {
   return severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId) || a.url.localeCompare(b.url) || (a.parameter ?? '').localeCompare(b.parameter ?? '');
 }
 

@@ -1,4 +1,4 @@
-import type { Engine, Finding, SeverityCounts } from './finding';
+import type { Engine, Finding, FindingSummary, SeverityCounts } from './finding';
 
 /** Where a current finding stands against the last completed scan of the same target. */
 export type FindingStatus = 'new' | 'persisting' | 'suppressed';
@@ -33,7 +33,7 @@ export interface ScanReport {
   /** Everything this scan saw, new first, then by severity. */
   findings: ReportedFinding[];
   /** Seen by the baseline scan, not by this one. */
-  fixed: Finding[];
+  fixed: FindingSummary[];
   /** Severity counts of what this scan saw, suppressed and IGNOREd findings left out. */
   counts: SeverityCounts;
   diff: { new: number; fixed: number; persisting: number; suppressed: number };

@@ -1,4 +1,4 @@
-import type { Engine, Finding, SeverityCounts } from '../domain/finding';
+import type { Engine, Finding, FindingSummary, SeverityCounts } from '../domain/finding';
 import type { Verdict } from '../domain/scan-report';
 import { inTransaction, type Database } from './database';
 
@@ -46,6 +46,22 @@ export async function storeScanFindings(db: Database, scanId: string, findings: 
 export async function loadScanFindings(db: Database, scanId: string): Promise<Finding[]> {
   const { rows } = await db.query<{ finding: Finding }>('SELECT finding FROM scan_findings WHERE scan_id = $1', [scanId]);
   return rows.map((r) => r.finding);
+}
+
+/** A scan's findings as the next scan's baseline needs them: summaries, without instances. */
+export async function loadScanFindingSummaries(db: Database, scanId: string): Promise<FindingSummary[]> {
+  const { rows } = await db.query<{ finding: FindingSummary }>(
+    `SELECT jsonb_build_object('fingerprint', fingerprint, 'engine', finding->'engine', 'ruleId', finding->'ruleId', 'title', finding->'title',
+       'severity', finding->'severity', 'confidence', finding->'confidence', 'cwe', finding->'cwe', 'url', finding->'url',
+       'method', finding->'method', 'parameter', finding->'parameter') AS finding
+     FROM scan_findings WHERE scan_id = $1`,
+    [scanId],
+  );
+  return rows.map((r) => stripNulls(r.finding));
+}
+
+function stripNulls<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as T;
 }
 
 export async function getScan(db: Database, scanId: string): Promise<ScanRecord | undefined> {

@@ -7,7 +7,7 @@ import type { ScanReport } from '../../domain/scan-report';
 import { parseScanRules, type ScanRules } from '../../domain/scan-rules';
 import { ValidationError } from '../../domain/validation-error';
 import type { Database } from '../../store/database';
-import { completeScan, firstSeenDates, getScan, lastCompletedScan, loadScanFindings } from '../../store/scans';
+import { completeScan, firstSeenDates, getScan, lastCompletedScan, loadScanFindingSummaries, loadScanFindings } from '../../store/scans';
 import { triageDecisions } from '../../store/triage';
 
 export interface CompareInput {
@@ -35,7 +35,7 @@ export function createCompareActivities(db: () => Database) {
       const now = new Date();
       const [current, baseline, triage, firstSeen, rules] = await Promise.all([
         loadScanFindings(store, input.scanId),
-        baselineScan ? loadScanFindings(store, baselineScan.id) : Promise.resolve([]),
+        baselineScan ? loadScanFindingSummaries(store, baselineScan.id) : Promise.resolve([]),
         triageDecisions(store, input.target.id),
         firstSeenDates(store, input.target.id),
         loadRules(input.target.rulesFile),

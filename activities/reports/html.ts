@@ -1,4 +1,4 @@
-import { compareFindings, SEVERITIES, type Finding, type Severity } from '../../domain/finding';
+import { compareFindings, SEVERITIES, type Finding, type FindingSummary, type Severity } from '../../domain/finding';
 import type { FindingStatus, ReportedFinding, ScanReport, Suppression } from '../../domain/scan-report';
 import { SCANNER_TOOLS } from './sarif';
 
@@ -84,7 +84,7 @@ ${f.references.length === 0 ? '' : `<h4>References</h4>\n<ul>${f.references.map(
 </article>`;
 }
 
-function fixedSection(fixed: Finding[]): string {
+function fixedSection(fixed: FindingSummary[]): string {
   const rows = [...fixed].sort(compareFindings).map((f) =>
     `<tr><td>${severityBadge(f.severity)}</td><td>${escapeHtml(f.title)}</td><td><code>${escapeHtml(`${f.method} ${f.url}`)}</code></td><td>${escapeHtml(f.parameter ?? '')}</td></tr>`);
   const body = rows.length === 0

@@ -1,4 +1,4 @@
-import { compareFindings, SEVERITIES, type Finding } from '../../domain/finding';
+import { compareFindings, SEVERITIES, type FindingSummary } from '../../domain/finding';
 import type { ScanReport } from '../../domain/scan-report';
 import { SCANNER_TOOLS } from './sarif';
 
@@ -33,7 +33,7 @@ export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}
   return `${lines.join('\n')}\n`;
 }
 
-function section(heading: string, findings: Finding[], maxRows: number): string[] {
+function section(heading: string, findings: FindingSummary[], maxRows: number): string[] {
   const lines = ['', `### ${heading} (${findings.length})`, ''];
   if (findings.length === 0) return [...lines, 'None.'];
   const shown = findings.slice(0, maxRows);

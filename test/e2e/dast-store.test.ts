@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../domain/finding';
 import { fingerprint } from '../../domain/fingerprint';
 import { migrate } from '../../store/migrations';
-import { completeScan, firstSeenDates, getScan, lastCompletedScan, listTargetFindings, loadScanFindings, recordScanStarted, storeScanFindings, failScan } from '../../store/scans';
+import { completeScan, firstSeenDates, getScan, lastCompletedScan, listTargetFindings, loadScanFindingSummaries, loadScanFindings, recordScanStarted, storeScanFindings, failScan } from '../../store/scans';
 import { recordTriageDecision, triageDecisions } from '../../store/triage';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 
@@ -30,6 +30,8 @@ describe('DAST store on real PostgreSQL', () => {
     await storeScanFindings(db, first.id, [a, b]);
     await storeScanFindings(db, first.id, [a, b]); // ingest retried after a crash: still one copy
     expect((await loadScanFindings(db, first.id)).map((f) => f.ruleId).sort()).toEqual(['sql', 'xss']);
+    const summaries = await loadScanFindingSummaries(db, first.id);
+    expect(summaries.find((f) => f.ruleId === 'xss')).toEqual({ fingerprint: a.fingerprint, engine: 'wapiti', ruleId: 'xss', title: 'xss', severity: 'medium', confidence: 'medium', url: a.url, method: 'GET' });
     expect(await lastCompletedScan(db, 'demo', 'dast:demo:2')).toBeUndefined();
     await completeScan(db, first.id, { verdict: 'warn', counts, reportDir: '/tmp/r1', finishedAt: new Date('2026-11-16T03:05:00Z') });
 
