@@ -1,4 +1,4 @@
-import { compareFindings, SEVERITIES, type Finding, type FindingSummary, type Severity } from '../../domain/finding';
+import { compareFindings, SEVERITIES, type FindingSummary, type Severity } from '../../domain/finding';
 import type { FindingStatus, ReportedFinding, ScanReport, Suppression } from '../../domain/scan-report';
 import { SCANNER_TOOLS } from './sarif';
 
