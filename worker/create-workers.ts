@@ -26,6 +26,8 @@ export function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         ...(role === 'control' ? { workflowBundle: setup.workflowBundle } : {}),
         // On SIGINT/SIGTERM: stop polling, give in-flight activities this long, then cancel them.
         shutdownGraceTime: '20 seconds',
+        // Heartbeats reach the server (and cancellations come back) at least this often.
+        maxHeartbeatThrottleInterval: '2 seconds',
       }),
     ),
   );

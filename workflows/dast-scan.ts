@@ -17,7 +17,7 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
     taskQueue: input.taskQueues.scanners,
     startToCloseTimeout: `${target.maxScanMinutes + 10} minutes`,
     // A scanner worker that dies stops heartbeating; the scan restarts on another one.
-    heartbeatTimeout: '30 seconds',
+    heartbeatTimeout: '10 seconds',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ScannerImageMissing'] },
   });
 

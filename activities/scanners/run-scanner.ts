@@ -66,6 +66,8 @@ export function createRunScannerActivities(docker: Docker) {
       let lastLines: string[] = [];
       const run = await runScanContainer(docker, spec, {
         heartbeat: (progress) => context.heartbeat(progress),
+        // Frequent beats: a cancel reaches the scan within seconds, a dead worker is noticed soon.
+        heartbeatIntervalMs: 2_000,
         log: (line) => {
           lastLines = [...lastLines.slice(-4), line];
           context.log.info(`[${engine}] ${line}`, { scanId: input.scanId });

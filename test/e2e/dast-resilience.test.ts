@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { LABELS } from '../../activities/scanners/container-spec';
+import { waitUntil } from '../../cli/wait-until';
+import { parseConfig, type Config } from '../../domain/config';
+import { dastScanInput, type DastScanResult } from '../../domain/dast';
+import { migrate } from '../../store/migrations';
+import { freshDatabase, type FreshDatabase } from '../support/database';
+import { spawnEntry } from '../support/run-cli';
+import { startSlowSite, type SlowSite } from '../support/slow-site';
+import { devServerClient, startWorkers, uniqueTaskQueues } from '../support/workers';
+
+/** Cancelling a scan and killing its worker mid-scan, with the real Docker Engine and Wapiti. */
+describe('DAST scan resilience', () => {
+  const docker = new Docker();
+  let fresh: FreshDatabase;
+  let site: SlowSite;
+  let config: Config;
+  let configPath: string;
+
+  beforeAll(async () => {
+    [fresh, site] = await Promise.all([freshDatabase(), startSlowSite(400)]);
+    await migrate(fresh.db);
+    const dir = mkdtempSync(join(tmpdir(), 'secops-resilience-'));
+    const queues = uniqueTaskQueues();
+    const yaml = `version: 1
+taskQueues: { control: ${queues.control}, scanners: ${queues.scanners} }
+artifactsDir: ${dir}/artifacts
+targets:
+  - { id: slow, url: "${site.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, maxScanMinutes: 5 }
+`;
+    configPath = join(dir, 'secops.config.yaml');
+    writeFileSync(configPath, yaml);
+    config = parseConfig(yaml);
+  });
+  afterAll(async () => {
+    await site?.close();
+    await fresh?.drop();
+  });
+
+  const containersOf = (workflowId: string) => docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=${workflowId}`] } });
+  const firstContainer = async (workflowId: string) => {
+    let id = '';
+    await waitUntil(`a scanner container for ${workflowId}`, async () => Boolean((id = (await containersOf(workflowId))[0]?.Id ?? '')), 60_000);
+    return id;
+  };
+
+  it('cancelling a running scan removes its container within 10 s and records the scan as cancelled', { timeout: 120_000 }, async () => {
+    site.setDelay(400);
+    const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+    await workers.during(async () => {
+      const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:e2e');
+      const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId: 'dast:slow:cancel', args: [input] });
+      await firstContainer(handle.workflowId);
+      await handle.cancel();
+      // The bound the issue sets: gone within 10 s of the cancel request.
+      await waitUntil('the container removed', async () => (await containersOf(handle.workflowId)).length === 0, 10_000);
+      await expect(handle.result()).rejects.toThrow();
+    });
+    const { rows } = await fresh.db.query(`SELECT status, error FROM scans WHERE id = 'dast:slow:cancel'`);
+    expect(rows).toEqual([{ status: 'failed', error: 'cancelled' }]);
+  });
+
+  it('kill -9 of the worker mid-scan: after a restart the scan completes, one report ingested, no container left', { timeout: 240_000 }, async () => {
+    site.setDelay(400);
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url, SECOPS_CONFIG: configPath };
+    const client = await devServerClient();
+    const output: string[] = [];
+    const startWorker = () => {
+      const child = spawnEntry(['worker/main.ts'], env);
+      child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+      child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+      return child;
+    };
+    try {
+      const first = startWorker();
+      const handle = await client.workflow.start('dastScan', {
+        taskQueue: config.taskQueues.control, workflowId: 'dast:slow:kill', args: [dastScanInput(config, config.targets[0]!, 'cli:e2e')],
+      });
+      const orphan = await firstContainer(handle.workflowId);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      site.setDelay(0);
+
+      const second = startWorker();
+      const result = (await handle.result()) as DastScanResult;
+      second.kill('SIGTERM');
+      await new Promise((resolve) => second.once('exit', resolve));
+
+      expect(result.verdict, output.join('')).toBeDefined();
+      const history = await handle.fetchHistory();
+      const scheduledActivities = (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+      expect(scheduledActivities.filter((name) => name === 'ingestReport')).toHaveLength(1);
+      const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+      expect(Math.max(...attempts.map(Number))).toBeGreaterThanOrEqual(2); // runScanner was retried after the kill
+      const { rows } = await fresh.db.query(`SELECT status, (SELECT count(*) FROM scan_findings WHERE scan_id = scans.id)::int AS findings FROM scans WHERE id = 'dast:slow:kill'`);
+      expect(rows).toEqual([{ status: 'completed', findings: result.findings }]);
+      expect(await containersOf(handle.workflowId)).toEqual([]);
+      expect(await docker.getContainer(orphan).inspect().then(() => 'present', () => 'gone')).toBe('gone');
+    } finally {
+      await client.connection.close();
+    }
+  });
+});
