@@ -1,8 +1,10 @@
 import { findingsPipeline } from './findings-pipeline';
+import { scanOverhead } from './scan-overhead';
 
 /** `npm run bench -- <name>` runs one benchmark; without a name, all of them. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'findings-pipeline': findingsPipeline,
+  'scan-overhead': scanOverhead,
 };
 
 async function main(): Promise<void> {

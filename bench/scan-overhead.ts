@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { containerCreateOptions } from '../activities/scanners/container-spec';
+import { wapitiSpec } from '../activities/scanners/wapiti';
+import { prepareWorkDir } from '../activities/scanners/work-dir';
+import { startProcess } from '../cli/child-process';
+import { freePort } from '../cli/port';
+import { toolPath } from '../cli/tool-paths';
+import { waitUntil } from '../cli/wait-until';
+import { parseConfig } from '../domain/config';
+import { dastScanInput } from '../domain/dast';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
+import { startVulnerableApp } from '../demo/vulnerable-app';
+import { migrate } from '../store/migrations';
+import { freshDatabase } from '../test/support/database';
+import { ensureWapitiImage } from '../test/support/scanner-images';
+import { createWorkers } from '../worker/create-workers';
+import { bundleWorkflows } from '../worker/workflow-bundle';
+import { median, reportBenchmark } from './results-file';
+
+const PAIRS = 5;
+
+/**
+ * scan-overhead (BENCHMARKS.md): the demo app scanned by the same Wapiti image, command and
+ * mounts — A through the platform (workflow start → result, ingest, diff and reports
+ * included), B as a raw `docker run` — in pairs A, B after one warm-up pair.
+ */
+export async function scanOverhead(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const image = await ensureWapitiImage();
+  const port = await freePort();
+  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
+  const address = `127.0.0.1:${port}`;
+  const [app, fresh] = await Promise.all([startVulnerableApp(), freshDatabase()]);
+  try {
+    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
+    await migrate(fresh.db);
+    const config = parseConfig(`version: 1\nartifactsDir: ${mkdtempSync(join(tmpdir(), 'secops-bench-'))}\ntargets:\n  - { id: demo-app, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] } }\n`);
+    const target = config.targets[0]!;
+    const docker = new Docker();
+    const connection = await NativeConnection.connect({ address });
+    const workers = await createWorkers({
+      connection, namespace: 'default', roles: ['control', 'scanners'], taskQueues: config.taskQueues, workflowBundle: await bundleWorkflows(),
+      activities: createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }),
+    });
+    const running = workers.map((w) => w.run());
+    const client = new Client({ connection: await Connection.connect({ address }) });
+
+    let n = 0;
+    const platform = async () => {
+      const started = performance.now();
+      await client.workflow.execute('dastScan', { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'bench')] });
+      return performance.now() - started;
+    };
+    const raw = async () => {
+      const spec = wapitiSpec({ target, image, workDir: mkdtempSync(join(config.artifactsDir, 'raw-')), labels: { workflowId: 'bench', runId: 'bench', activityId: 'raw' }, hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } });
+      await prepareWorkDir(spec);
+      const started = performance.now();
+      await promisify(execFile)('docker', dockerRunArgs(spec));
+      return performance.now() - started;
+    };
+
+    await platform();
+    await raw();
+    const pairs: { a: number; b: number }[] = [];
+    for (let i = 0; i < PAIRS; i++) pairs.push({ a: await platform(), b: await raw() });
+
+    workers.forEach((w) => w.shutdown());
+    await Promise.all(running);
+    await connection.close();
+    await client.connection.close();
+    reportBenchmark('scan-overhead', {
+      figures: {
+        overhead_ms_median: median(pairs.map((p) => p.a - p.b)),
+        ratio_median: median(pairs.map((p) => p.a / p.b)),
+        platform_ms_median: median(pairs.map((p) => p.a)),
+        raw_ms_median: median(pairs.map((p) => p.b)),
+      },
+      goals: { overhead_ms_median: 100 },
+      notes: `${PAIRS} pairs (A, B) after a warm-up pair; A: ${pairs.map((p) => Math.round(p.a)).join(', ')} ms; B: ${pairs.map((p) => Math.round(p.b)).join(', ')} ms`,
+    });
+  } finally {
+    await app.stop();
+    await fresh.drop();
+    await server.stop();
+  }
+}
+
+/** `docker run` with exactly the options the platform creates its container with. */
+function dockerRunArgs(spec: ReturnType<typeof wapitiSpec>): string[] {
+  const options = containerCreateOptions(spec);
+  const host = options.HostConfig!;
+  return [
+    'run', '--rm', '--network', 'host', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+    ...(host.ReadonlyRootfs ? ['--read-only'] : []),
+    ...Object.entries(host.Tmpfs ?? {}).flatMap(([path, opts]) => ['--tmpfs', `${path}:${opts}`]),
+    '--memory', String(host.Memory), '--memory-swap', String(host.MemorySwap), '--cpus', String((host.NanoCpus ?? 1e9) / 1e9), '--pids-limit', String(host.PidsLimit),
+    ...(host.Binds ?? []).flatMap((bind) => ['-v', bind]),
+    ...(options.User ? ['--user', options.User] : []),
+    ...(options.Env ?? []).flatMap((e) => ['-e', e]),
+    '-w', options.WorkingDir ?? '/', options.Image!, ...(options.Cmd as string[]),
+  ];
+}
