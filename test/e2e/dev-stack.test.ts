@@ -38,6 +38,10 @@ describe('secops dev and secops demo', () => {
     expect(result.stdout).toMatch(/^control worker +ok +1 poller\(s\) on secops-control$/m);
     expect(result.stdout).toMatch(/^docker +ok +Docker Engine [\d.]+/m);
     expect(result.stdout).toMatch(new RegExp(`^store +ok +PostgreSQL [\\d.]+ .*schema v${LATEST_SCHEMA_VERSION}$`, 'm'));
+    expect(result.stdout).toMatch(/^scan dast:demo-app:\S+: \w+ — [1-9]\d* new, 0 fixed, 0 persisting/m);
+    expect(result.stdout).toMatch(/^scan dast:demo-app:\S+: \w+ — 0 new, 0 fixed, [1-9]\d* persisting/m);
+    expect(result.stdout).toMatch(/^new +\w+ +Cross Site Scripting +http:\/\/127\.0\.0\.1:8088\/search \[q\]/m);
+    expect(result.stdout).toMatch(/^HTML report: +\/\S+\/report\.html$/m);
     expect(await isPortFree(port)).toBe(true);
   });
 
