@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../store/database';
+import { createAuditActivities } from './approvals/audit';
 import { createCompareActivities } from './findings/compare-scan';
 import { createIngestActivities } from './findings/ingest-report';
 import { createScanRecordActivities } from './findings/scan-records';
@@ -10,7 +11,9 @@ import { createStoreChecks } from './preflight/store';
 import { createReportActivities } from './reports/publish-reports';
 import { createTargetAddressActivities } from './scanners/check-target-addresses';
 import { createRunScannerActivities } from './scanners/run-scanner';
+import { createApprovalMessageActivities } from './slack/approval-messages';
 import { createNotifyActivities } from './slack/notify-scan';
+import { createSlackGroupActivities } from './slack/slack-groups';
 
 /** What activities touch; tests pass real local services or fakes of the same shape. */
 export interface ActivityDeps {
@@ -19,6 +22,8 @@ export interface ActivityDeps {
   slack: WebClient | undefined;
   /** Where Slack messages go when a target names no channel of its own. */
   slackChannel?: string;
+  /** A run's page in the Temporal UI, for links in messages. */
+  runUrl?: (workflowId: string) => string | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -38,6 +43,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createCompareActivities(db),
     ...createReportActivities(),
     ...createNotifyActivities(deps.slack, deps.slackChannel),
+    ...createAuditActivities(db),
+    ...createSlackGroupActivities(deps.slack),
+    ...createApprovalMessageActivities(deps.slack, deps.slackChannel, deps.runUrl ?? (() => undefined)),
   };
 }
 

@@ -57,7 +57,7 @@ export async function scanOverhead(): Promise<void> {
     let n = 0;
     const platform = async () => {
       const started = performance.now();
-      await client.workflow.execute('dastScan', { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'bench')] });
+      await client.workflow.execute('dastScan', { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'cli:bench')] });
       return performance.now() - started;
     };
     const raw = async () => {

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildWapitiImage } from '../scanners/build-wapiti';
@@ -10,6 +9,7 @@ import { parseEnvironment } from '../domain/environment';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
 import { migrate } from '../store/migrations';
+import { BallotRefusedError, approvalsTable, castBallot, cliPrincipal, pendingApprovals } from './approvals';
 import { runDastDemo } from './demo';
 import { startDevStack } from './dev-stack';
 import { formatReport, runDoctor } from './doctor';
@@ -85,7 +85,7 @@ program
     const profile = options.profile ?? target.profile;
     if (!['baseline', 'full', 'api'].includes(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: 'must be baseline, full or api' }]);
     const client = await connectClient(env);
-    const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, `cli:${userInfo().username}`);
+    const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, cliPrincipal(env));
     console.log(`scan started: ${handle.workflowId}`);
     if (!options.wait) return void (process.exitCode = 0);
     try {
@@ -98,6 +98,37 @@ program
       await client.connection.close();
     }
   });
+
+const approvals = program.command('approvals').description('approve or reject what workflows wait on (the same rules as in Slack)');
+approvals
+  .command('list')
+  .option('--mine', 'only those you may vote on')
+  .action(async (options: { mine?: boolean }) => {
+    const { env } = settings();
+    await withClient(env, async (client) => {
+      const me = cliPrincipal(env);
+      const all = await pendingApprovals(client);
+      console.log(approvalsTable(options.mine ? all.filter((a) => a.allowed.includes(me)) : all, me));
+    });
+  });
+for (const vote of ['approve', 'reject'] as const) {
+  approvals
+    .command(`${vote} <approval>`)
+    .option('--reason <reason>', vote === 'reject' ? 'why (required)' : 'note for the audit trail')
+    .action(async (approvalId: string, options: { reason?: string }) => {
+      const { env } = settings();
+      await withClient(env, async (client) => {
+        try {
+          const outcome = await castBallot(client, { approvalId, voter: cliPrincipal(env), vote, ...(options.reason && { reason: options.reason }) });
+          console.log('approved' in outcome ? `${approvalId}: ${outcome.approved ? 'APPROVED' : 'REJECTED'} (${outcome.reason})` : `${approvalId}: vote recorded, ${outcome.approvals.length} of ${outcome.quorum} approvals`);
+        } catch (error) {
+          if (!(error instanceof BallotRefusedError)) throw error;
+          console.error(`error: refused: ${error.message}`);
+          process.exitCode = 1;
+        }
+      });
+    });
+}
 
 const schedules = program.command('schedules').description('Temporal Schedules of the DAST targets (dast:<target>)');
 schedules
@@ -126,7 +157,7 @@ for (const action of ['pause', 'unpause', 'trigger'] as const) {
       const { env } = settings();
       await withClient(env, async (client) => {
         const handle = await scheduleOf(client, targetId);
-        const note = `${action} by cli:${userInfo().username}`;
+        const note = `${action} by ${cliPrincipal(env)}`;
         if (action === 'trigger') await handle.trigger();
         else await handle[action](note);
         console.log(`${handle.scheduleId}: ${action === 'trigger' ? 'triggered' : `${action}d`}`);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Principal } from '../domain/approval';
 import type { Config, Target } from '../domain/config';
 import { dastScanInput, dastWorkflowId, type DastScanResult } from '../domain/dast';
 import type { ScanReport } from '../domain/scan-report';
@@ -9,7 +10,7 @@ import { renderTable } from './table';
 /** ZAP's packaged-scan exit codes, so a pipeline can gate on `secops scan` the same way. */
 export const SCAN_EXIT_CODES = { pass: 0, fail: 1, warn: 2, error: 3 } as const;
 
-export async function startScan(client: Client, config: Config, target: Target, requestedBy: string): Promise<WorkflowHandle> {
+export async function startScan(client: Client, config: Config, target: Target, requestedBy: Principal): Promise<WorkflowHandle> {
   return client.workflow.start('dastScan', {
     taskQueue: config.taskQueues.control,
     workflowId: dastWorkflowId(target.id, new Date()),

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
+import { actionKind, approvalPolicySchema } from './approval';
 import { scopeProblems, urlProblems } from './target-scope';
+import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
 /**
@@ -78,12 +80,18 @@ export const configSchema = z
       .default({ images: DEFAULT_SCANNER_IMAGES }),
     slack: z.strictObject({ channel: z.string().regex(/^(#[a-z0-9._-]+|[CG][A-Z0-9]+)$/, 'must be #channel-name or a channel id') }).optional(),
     targets: z.array(targetSchema).default([]),
+    /** Approval policies by action kind (dast.active-scan, rotation.promote, incident.containment, …). */
+    approvals: z.record(actionKind, approvalPolicySchema).default({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.targets.forEach((target, i) => {
       if (seen.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id "${target.id}"` });
       seen.add(target.id);
+      // An active scan attacks the target: it never starts without a policy saying who approves it.
+      if (target.profile !== 'baseline' && !config.approvals[ACTIVE_SCAN_ACTION]) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'profile'], message: `the ${target.profile} profile scans actively and needs an approvals."${ACTIVE_SCAN_ACTION}" policy` });
+      }
     });
   });
 

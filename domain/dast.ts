@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { ApprovalPolicy, Principal } from './approval';
+import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import type { Config, Target } from './config';
 import type { SeverityCounts } from './finding';
 import type { ScanReport } from './scan-report';
@@ -12,7 +14,9 @@ export interface DastScanInput {
   taskQueues: TaskQueueNames;
   artifactsDir: string;
   /** `schedule`, `cli:<user>`, `slack:<user id>`. */
-  requestedBy: string;
+  requestedBy: Principal | 'schedule';
+  /** Who approves an active scan (config `approvals."dast.active-scan"`); none → active scans are refused. */
+  activeScanPolicy?: ApprovalPolicy;
 }
 
 export interface DastScanResult {
@@ -25,8 +29,9 @@ export interface DastScanResult {
   reports: { json: string; sarif: string; markdown: string; html: string };
 }
 
-export function dastScanInput(config: Config, target: Target, requestedBy: string): DastScanInput {
-  return { target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy };
+export function dastScanInput(config: Config, target: Target, requestedBy: Principal | 'schedule'): DastScanInput {
+  const activeScanPolicy = config.approvals[ACTIVE_SCAN_ACTION];
+  return { target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy, ...(activeScanPolicy && { activeScanPolicy }) };
 }
 
 /** Schedules are named after their target; a scheduled run's id is this plus Temporal's `-<time>`. */

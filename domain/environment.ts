@@ -14,6 +14,8 @@ export const environmentSchema = z
     // Overrides the config's artifactsDir. With a containerized scanner worker it must be the
     // same absolute path on the host and in the worker: the Docker Engine bind-mounts it.
     SECOPS_ARTIFACTS_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
+    /** Who the CLI acts as (approvals, audit): `cli:<SECOPS_USER>`; the OS user name by default. */
+    SECOPS_USER: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name').optional(),
     SECOPS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

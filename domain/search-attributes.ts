@@ -9,7 +9,9 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const SEARCH_ATTRIBUTES = {
   target: defineSearchAttributeKey('SecopsTarget', 'KEYWORD'),
   verdict: defineSearchAttributeKey('SecopsVerdict', 'KEYWORD'),
+  /** True while a run waits on an approval: how `secops approvals list` finds them. */
+  approvalPending: defineSearchAttributeKey('SecopsApprovalPending', 'BOOL'),
 } as const;
 
 /** `--search-attribute Name=Type` flags for `temporal server start-dev`. */
-export const DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+export const DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'BOOL' ? 'Bool' : 'Keyword'}`]);

@@ -1,8 +1,10 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { ACTIVE_SCAN_ACTION } from '../domain/action-kinds';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { targetProblems } from '../domain/target-scope';
+import { requestApproval } from './approval';
 
 /**
  * One DAST scan of one target: validate scope → (approval for active profiles) → run the
@@ -26,6 +28,19 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   const problems = targetProblems(target);
   if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, allowLinkLocal: target.scope?.allowLinkLocal ?? false })));
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`target ${target.id} refused: ${problems.join('; ')}`, 'TargetRefused');
+
+  if (target.profile !== 'baseline') {
+    // Active profiles attack the target: someone the policy names must say yes first.
+    if (!input.activeScanPolicy) throw ApplicationFailure.nonRetryable(`the ${target.profile} profile needs an approvals."${ACTIVE_SCAN_ACTION}" policy`, 'ApprovalPolicyMissing');
+    const decision = await requestApproval({
+      action: ACTIVE_SCAN_ACTION,
+      summary: `Active ${target.profile} scan of ${target.id} (${target.url}) with ${target.engine}`,
+      details: `Sends attack payloads to ${target.url}. Scope: ${target.scope?.hosts.join(', ') ?? new URL(target.url).hostname}. Max ${target.maxScanMinutes} min.`,
+      risk: 'high',
+      requestedBy: input.requestedBy,
+    }, input.activeScanPolicy);
+    if (!decision.approved) throw ApplicationFailure.nonRetryable(`active scan of ${target.id} not approved: ${decision.reason}`, 'NotApproved');
+  }
 
   await control.recordScanStarted({ scanId, targetId: target.id, engine: target.engine, profile: target.profile, startedAt: new Date().toISOString() });
   const reportDir = `${input.artifactsDir}/${target.id}/${scanId.replace(/[^A-Za-z0-9._-]/g, '_')}`;

@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
 import type { ScanReport } from '../../domain/scan-report';
-import { scanSummaryBlocks } from './scan-summary';
+import { scanSummaryMessage } from '../../slack-app/blocks/scan-summary';
 
 export function createNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {
   return {
     /** Posts the summary to the target's channel; without Slack it is logged, and the CLI shows it. */
     async notifyScan(input: { scanReportPath: string; htmlReportPath: string; channel?: string; runUrl?: string }): Promise<{ posted: boolean }> {
       const report = JSON.parse(await readFile(input.scanReportPath, 'utf8')) as ScanReport;
-      const message = scanSummaryBlocks(report, { html: input.htmlReportPath, run: input.runUrl });
+      const message = scanSummaryMessage(report, { html: input.htmlReportPath, run: input.runUrl });
       const channel = input.channel ?? defaultChannel;
       if (!slack || !channel) {
         log.info(message.text);

@@ -7,7 +7,8 @@ import { zapInputs, zapSpec } from '../../activities/scanners/zap';
 import { DEFAULT_SCANNER_IMAGES, parseConfig, type Target } from '../../domain/config';
 
 function target(yaml: string): Target {
-  const config = parseConfig(`version: 1\ntargets:\n  - id: shop\n    url: http://127.0.0.1:8080/app/\n${yaml}`);
+  // Active profiles need an approval policy in the config; the specs do not care who approves.
+  const config = parseConfig(`version: 1\napprovals:\n  dast.active-scan: { approvers: { cliUsers: [alice] } }\ntargets:\n  - id: shop\n    url: http://127.0.0.1:8080/app/\n${yaml}`);
   return config.targets[0]!;
 }
 

@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import { approvalPolicySchema, type ApprovalDecision, type Ballot, type PendingApproval } from '../../domain/approval';
+import type { AuditEventInput } from '../../store/audit-events';
+import { startTimeSkipping } from '../support/time-skipping';
+import { waitUntil } from '../../cli/wait-until';
+
+interface Recorded {
+  audit: AuditEventInput[];
+  posted: PendingApproval[];
+  escalations: { step: number; allowed: string[] }[];
+  updated: ApprovalDecision[];
+}
+
+/** createActivities-shaped fakes for what the gate touches: groups, Slack posts, audit. */
+function fakeActivities(recorded: Recorded, groups: Record<string, string[]>): Activities {
+  return {
+    resolveSlackGroups: async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, groups[id] ?? []])),
+    postApprovalRequest: async ({ pending }: { pending: PendingApproval }) => (recorded.posted.push(pending), { channel: 'C1', ts: '1.1' }),
+    postApprovalEscalation: async ({ pending, step }: { pending: PendingApproval; step: number }) => void recorded.escalations.push({ step, allowed: pending.allowed }),
+    updateApprovalMessage: async ({ decision }: { decision: ApprovalDecision }) => void recorded.updated.push(decision),
+    recordAuditEvent: async (event: AuditEventInput) => void recorded.audit.push(event),
+  } as unknown as Activities;
+}
+
+const request = { action: 'incident.containment', summary: 'Isolate host web-1', risk: 'high' as const, requestedBy: 'slack:UREQ' as const };
+
+describe('approval gate (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let recorded: Recorded;
+  let running: Promise<void>;
+  let n = 0;
+
+  beforeAll(async () => {
+    env = await startTimeSkipping();
+    recorded = { audit: [], posted: [], escalations: [], updated: [] };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'approvals',
+      workflowsPath: path.join(__dirname, 'fixtures', 'approval-harness.ts'),
+      activities: fakeActivities(recorded, { SONCALL: ['UONCALL1', 'UONCALL2'], SLEADS: ['ULEAD'] }),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  async function start(policy: Record<string, unknown>, lingerAfterMs?: number): Promise<{ handle: WorkflowHandle; approvalId: string }> {
+    const workflowId = `approval-${++n}`;
+    const args = [request, approvalPolicySchema.parse(policy), ...(lingerAfterMs ? [lingerAfterMs] : [])];
+    const handle = await env.client.workflow.start('approvalHarness', { taskQueue: 'approvals', workflowId, args });
+    await waitUntil('the request is pending', async () => (await handle.query<PendingApproval[]>('pendingApprovals')).length === 1, 20_000);
+    return { handle, approvalId: `${workflowId}#1` };
+  }
+
+  const vote = (handle: WorkflowHandle, ballot: Ballot) => handle.executeUpdate('decide', { args: [ballot] });
+  const refusalOf = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => {
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    return error.cause?.message;
+  });
+
+  it('needs a quorum of distinct approvers; a double click counts once', async () => {
+    const { handle, approvalId } = await start({ approvers: { groups: ['SONCALL'] }, quorum: 2 });
+    expect(await vote(handle, { approvalId, voter: 'slack:UONCALL1', vote: 'approve' })).toMatchObject({ approvals: ['slack:UONCALL1'], quorum: 2 });
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:UONCALL1', vote: 'approve' }))).toBe('slack:UONCALL1 has already voted');
+    const decision = await vote(handle, { approvalId, voter: 'slack:UONCALL2', vote: 'approve' });
+    expect(decision).toMatchObject({ approved: true, decidedBy: ['slack:UONCALL1', 'slack:UONCALL2'] });
+    expect(await handle.result()).toEqual(decision);
+    expect(recorded.audit.filter((e) => e.subject === approvalId).map((e) => [e.actor, e.action])).toEqual([
+      ['system', 'approval.requested'], ['slack:UONCALL1', 'approval.approve'], ['slack:UONCALL2', 'approval.approve'], ['system', 'approval.decided'],
+    ]);
+  });
+
+  it('refuses people outside the policy and the requester under four-eyes, leaving no trace in history', async () => {
+    const { handle, approvalId } = await start({ approvers: { users: ['UREQ', 'UOK'], groups: ['SONCALL'] } });
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:UMALLORY', vote: 'approve' }))).toBe('slack:UMALLORY is not an approver for this request');
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:UREQ', vote: 'approve' }))).toBe('four-eyes: the requester cannot approve their own request');
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'cli:alice', vote: 'approve' }))).toBe('cli:alice is not an approver for this request');
+    expect(await refusalOf(vote(handle, { approvalId: `${approvalId}9`, voter: 'slack:UOK', vote: 'approve' }))).toMatch(/is not pending/);
+    const history = await handle.fetchHistory();
+    expect((history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
+    await vote(handle, { approvalId, voter: 'slack:UOK', vote: 'approve' });
+    expect(await handle.result()).toMatchObject({ approved: true, decidedBy: ['slack:UOK'] });
+  });
+
+  it('ends at the first rejection, which needs a reason', async () => {
+    const { handle, approvalId } = await start({ approvers: { users: ['UOK', 'UOK2'] }, quorum: 2 });
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:UOK', vote: 'reject' }))).toBe('a rejection needs a reason');
+    await vote(handle, { approvalId, voter: 'slack:UOK2', vote: 'approve' });
+    await vote(handle, { approvalId, voter: 'slack:UOK', vote: 'reject', reason: 'not during the sale' });
+    expect(await handle.result()).toMatchObject({ approved: false, decidedBy: ['slack:UOK'], reason: 'not during the sale' });
+    expect(recorded.updated.at(-1)).toMatchObject({ approved: false });
+  });
+
+  it('escalates after the timeout, lets the next group vote, and rejects when nobody decides', async () => {
+    const { handle, approvalId } = await start({ approvers: { users: ['UOK'] }, timeout: '4h', escalation: [{ after: '2h', approvers: { groups: ['SLEADS'] } }] }, 86_400_000);
+    await env.sleep(4 * 3_600_000 + 60_000);
+    await waitUntil('escalated', async () => recorded.escalations.some((e) => e.allowed.includes('slack:ULEAD')), 20_000);
+    expect((await handle.query<PendingApproval[]>('pendingApprovals'))[0]?.allowed.sort()).toEqual(['slack:ULEAD', 'slack:UOK']);
+    await env.sleep(2 * 3_600_000 + 60_000); // nobody votes through the last step either
+    await waitUntil('expired', async () => (await handle.query<PendingApproval[]>('pendingApprovals')).length === 0, 20_000);
+    expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:ULEAD', vote: 'approve' }))).toBe(`approval ${approvalId} is not pending (decided, expired or unknown)`);
+    expect(await handle.result()).toMatchObject({ approved: false, decidedBy: [], reason: 'expired without a decision; policy default: reject' });
+  });
+
+  it('approves on expiry only for an action the policy marks low-risk', async () => {
+    const { handle } = await start({ approvers: { users: ['UOK'] }, timeout: '30m', onExpiry: 'approve', lowRisk: true });
+    expect(await handle.result()).toMatchObject({ approved: true, reason: 'expired without a decision; policy default: approve (low risk)' });
+    expect(() => approvalPolicySchema.parse({ approvers: { users: ['UOK'] }, onExpiry: 'approve' })).toThrow(/only allowed for actions marked lowRisk/);
+  });
+});
