@@ -12,7 +12,7 @@ import { parseEnvironment } from '../../domain/environment';
 import type { CheckResult, PreflightReport } from '../../domain/preflight';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
-import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api';
+import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import { recordHistory } from '../support/histories';
 import { startWorkers } from '../support/workers';
 import { inject } from 'vitest';
@@ -43,7 +43,7 @@ async function importTinyImage(docker: Docker, name: string): Promise<void> {
 describe('preflight through a real dev server, Docker Engine and PostgreSQL', () => {
   const docker = new Docker();
   let fresh: FreshDatabase;
-  let slackApi: FakeSlackApi;
+  let slackApi: SlackApiServer;
   const env = parseEnvironment({ TEMPORAL_ADDRESS: inject('temporalAddress') });
 
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
     });
     await importTinyImage(docker, PRESENT_IMAGE);
     fresh = await freshDatabase();
-    slackApi = await startFakeSlackApi('xoxb-test-valid');
+    slackApi = await startSlackApiServer({ botToken: 'xoxb-test-valid' });
   });
   afterAll(async () => {
     await fresh?.drop();
@@ -87,7 +87,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
     expect(row(report, 'store').detail).toMatch(new RegExp(`^PostgreSQL \\d+\\.\\d+.* schema v${LATEST_SCHEMA_VERSION}$`));
     expect(row(report, 'store').detail).not.toContain(new URL(fresh.url).password);
     expect(row(report, 'slack').detail).toBe('connected to Acme Security as secops');
-    expect(slackApi.calls).toContainEqual({ method: 'auth.test', authorization: 'Bearer xoxb-test-valid' });
+    expect(slackApi.callsTo('auth.test')).toContainEqual(expect.objectContaining({ problems: [] }));
     expect(report.status).toBe('ok');
   });
 

@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { LABELS } from '../../activities/scanners/container-spec';
+import { pendingApprovals } from '../../cli/approvals';
+import { waitUntil } from '../../cli/wait-until';
+import { parseConfig, type Config } from '../../domain/config';
+import { dastScanInput, type DastScanResult } from '../../domain/dast';
+import type { PendingApproval } from '../../domain/approval';
+import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
+import { listAuditEvents } from '../../store/audit-events';
+import { migrate } from '../../store/migrations';
+import { freshDatabase, type FreshDatabase } from '../support/database';
+import { runEntry } from '../support/run-cli';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+
+/** An active (full) scan waits for a CLI approval under a four-eyes policy; `secops approvals` is the front end. */
+describe('active DAST profile through the approval gate', () => {
+  const docker = new Docker();
+  let fresh: FreshDatabase;
+  let app: VulnerableApp;
+  let config: Config;
+  let configPath: string;
+
+  beforeAll(async () => {
+    [fresh, app] = await Promise.all([freshDatabase(), startVulnerableApp()]);
+    await migrate(fresh.db);
+    const dir = mkdtempSync(join(tmpdir(), 'secops-gate-'));
+    const yaml = `version: 1
+artifactsDir: ${dir}/artifacts
+approvals:
+  dast.active-scan: { approvers: { cliUsers: [alice, bob] }, quorum: 1, fourEyes: true, timeout: 1h }
+targets:
+  - { id: gated, url: "${app.url}", engine: wapiti, profile: full, scope: { hosts: [127.0.0.1] }, maxScanMinutes: 5 }
+`;
+    configPath = join(dir, 'secops.config.yaml');
+    writeFileSync(configPath, yaml);
+    config = parseConfig(yaml);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await fresh?.drop();
+  });
+
+  const cli = (user: string, ...args: string[]) =>
+    runEntry(['secops', 'approvals', ...args], { SECOPS_USER: user, SECOPS_CONFIG: configPath, TEMPORAL_ADDRESS: inject('temporalAddress') });
+
+  async function startGated(workers: RunningWorkers, workflowId: string) {
+    const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:alice');
+    const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
+    let pending: PendingApproval | undefined;
+    await waitUntil('the approval request', async () => Boolean((pending = (await pendingApprovals(workers.client)).find((p) => p.workflowId === workflowId))), 30_000);
+    return { handle, pending: pending! };
+  }
+
+  it('waits for a second person, then scans', { timeout: 180_000 }, async () => {
+    const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+    await workers.during(async () => {
+      const { handle, pending } = await startGated(workers, 'dast:gated:approved');
+      expect(pending).toMatchObject({ action: 'dast.active-scan', risk: 'high', requestedBy: 'cli:alice', quorum: 1, allowed: ['cli:alice', 'cli:bob'] });
+      expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=${handle.workflowId}`] } })).toEqual([]);
+
+      const listed = await cli('bob', 'list', '--mine');
+      expect(listed.stdout).toContain(pending.approvalId);
+      const self = await cli('alice', 'approve', pending.approvalId);
+      expect(self).toMatchObject({ code: 1, stderr: 'error: refused: four-eyes: the requester cannot approve their own request\n' });
+      const stranger = await cli('mallory', 'approve', pending.approvalId);
+      expect(stranger.stderr).toBe('error: refused: cli:mallory is not an approver for this request\n');
+      const approved = await cli('bob', 'approve', pending.approvalId);
+      expect(approved).toMatchObject({ code: 0, stdout: `${pending.approvalId}: APPROVED (approved by 1 of 1)\n` });
+
+      const result = (await handle.result()) as DastScanResult;
+      expect(result.findings).toBeGreaterThan(0);
+    });
+    const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:approved#1' });
+    expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
+      ['system', 'approval.requested', 'succeeded'], ['cli:bob', 'approval.approve', 'allowed'], ['system', 'approval.decided', 'succeeded'],
+    ]);
+  });
+
+  it('a rejection, which needs a reason, ends the scan before any container exists', { timeout: 120_000 }, async () => {
+    const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+    const error = await workers.during(async () => {
+      const { handle, pending } = await startGated(workers, 'dast:gated:rejected');
+      const noReason = await cli('bob', 'reject', pending.approvalId);
+      expect(noReason.stderr).toBe('error: refused: a rejection needs a reason\n');
+      expect((await cli('bob', 'reject', pending.approvalId, '--reason', 'production freeze')).code).toBe(0);
+      return handle.result().catch((e: unknown) => e);
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toBe('active scan of gated not approved: production freeze');
+    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=dast:gated:rejected`] } })).toEqual([]);
+  });
+});
