@@ -54,7 +54,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     ], { log });
     processes.push(temporal);
     // Children log warnings and errors only, unless the user asked for more.
-    const baseEnv: NodeJS.ProcessEnv = { SECOPS_LOG_LEVEL: 'WARN', ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+    const baseEnv: NodeJS.ProcessEnv = { SECOPS_LOG_LEVEL: 'WARN', ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_UI_URL: `http://127.0.0.1:${uiPort}` };
     await waitUntil('Temporal dev server', async () => {
       const probe = await connectClient(parseEnvironment(baseEnv));
       await probe.connection.close();

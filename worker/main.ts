@@ -11,6 +11,7 @@ import { WORKER_ROLES, type WorkerRole } from '../domain/task-queues';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase } from '../store/database';
 import { migrate } from '../store/migrations';
+import { runUrl } from '../domain/run-url';
 import { createWorkers } from './create-workers';
 import { reapFinishedRuns } from './reap-on-start';
 import { syncSchedules } from './schedules';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     store: db && env.DATABASE_URL ? { db, url: env.DATABASE_URL } : undefined,
     slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }) : undefined,
     slackChannel: config.slack?.channel,
+    runUrl: (workflowId) => runUrl(env, workflowId),
   });
   const workers = await createWorkers({
     connection,
