@@ -77,27 +77,34 @@ program
   .description('scan a target now; exit 0 pass, 1 fail, 2 warn, 3 error (ZAP\'s codes, for pipelines)')
   .option('--profile <profile>', 'override the target profile: baseline | full | api')
   .option('--no-wait', 'start the scan and print its workflow id')
-  .action(async (targetId: string, options: { profile?: string; wait: boolean }) => {
-    process.exitCode = SCAN_EXIT_CODES.error;
-    const { env, config } = settings();
-    const target = findTarget(config, targetId);
-    if (!target) throw new ValidationError('secops scan', [{ path: 'target', message: `unknown target "${targetId}" (known: ${config.targets.map((t) => t.id).join(', ') || 'none'})` }]);
-    const profile = options.profile ?? target.profile;
-    if (!['baseline', 'full', 'api'].includes(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: 'must be baseline, full or api' }]);
-    const client = await connectClient(env);
-    const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, cliPrincipal(env));
-    console.log(`scan started: ${handle.workflowId}`);
-    if (!options.wait) return void (process.exitCode = 0);
-    try {
-      const result = await waitForScan(handle, target, process.stdout);
-      console.log(await formatScanResult(result));
-      process.exitCode = SCAN_EXIT_CODES[result.verdict];
-    } catch (error) {
-      console.error(`error: scan ${handle.workflowId} failed: ${scanFailureMessage(error)}`);
-    } finally {
-      await client.connection.close();
-    }
-  });
+  .action((targetId: string, options: { profile?: string; wait: boolean }) =>
+    // Any failure exits 3, never 2: a pipeline reads 2 as WARN.
+    scanCommand(targetId, options).catch((error: unknown) => {
+      throw new ExitCodeError(error instanceof Error ? error.message : String(error), SCAN_EXIT_CODES.error);
+    }),
+  );
+
+async function scanCommand(targetId: string, options: { profile?: string; wait: boolean }): Promise<void> {
+  process.exitCode = SCAN_EXIT_CODES.error;
+  const { env, config } = settings();
+  const target = findTarget(config, targetId);
+  if (!target) throw new ValidationError('secops scan', [{ path: 'target', message: `unknown target "${targetId}" (known: ${config.targets.map((t) => t.id).join(', ') || 'none'})` }]);
+  const profile = options.profile ?? target.profile;
+  if (!['baseline', 'full', 'api'].includes(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: 'must be baseline, full or api' }]);
+  const client = await connectClient(env);
+  const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, cliPrincipal(env));
+  console.log(`scan started: ${handle.workflowId}`);
+  if (!options.wait) return void (process.exitCode = 0);
+  try {
+    const result = await waitForScan(handle, target, process.stdout);
+    console.log(await formatScanResult(result));
+    process.exitCode = SCAN_EXIT_CODES[result.verdict];
+  } catch (error) {
+    console.error(`error: scan ${handle.workflowId} failed: ${scanFailureMessage(error)}`);
+  } finally {
+    await client.connection.close();
+  }
+}
 
 const approvals = program.command('approvals').description('approve or reject what workflows wait on (the same rules as in Slack)');
 approvals
@@ -257,7 +264,18 @@ for (const name of ['dev', 'demo'] as const) {
     });
 }
 
+/** A failure whose exit code the command chose (see secops scan). */
+class ExitCodeError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ExitCodeError) {
+    console.error(`error: ${error.message}`);
+    process.exit(error.exitCode);
+  }
   if (error instanceof ValidationError) {
     console.error(`error: ${error.message}`);
     process.exit(2);
