@@ -8,6 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY domain ./domain
+COPY codec ./codec
+COPY secrets ./secrets
 COPY workflows ./workflows
 COPY activities ./activities
 COPY store ./store

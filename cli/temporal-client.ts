@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../codec/data-converter';
 import type { Environment } from '../domain/environment';
 import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
 
@@ -8,7 +9,7 @@ export class TemporalUnreachableError extends Error {}
 export async function connectClient(env: Environment): Promise<Client> {
   try {
     const connection = await Connection.connect({ ...temporalConnectionOptions(env), connectTimeout: '5 seconds' });
-    return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+    return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: dataConverterFromEnv(env) });
   } catch (error) {
     throw new TemporalUnreachableError(`Temporal unreachable at ${env.TEMPORAL_ADDRESS}: ${connectErrorReason(error)}`);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRing } from './codec-keys';
 import { ValidationError, problemsFromZod } from './validation-error';
 
 /**
@@ -7,6 +8,16 @@ import { ValidationError, problemsFromZod } from './validation-error';
  */
 const optional = z.string().min(1).optional();
 const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+// Parsed here so a bad ring stops every process at start, not at its first payload.
+const keyRing = z.string().transform((value, ctx) => {
+  try {
+    return parseKeyRing(value);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    for (const problem of error.problems) ctx.addIssue({ code: 'custom', message: problem.message });
+    return z.NEVER;
+  }
+});
 
 export const environmentSchema = z
   .object({
@@ -34,6 +45,10 @@ export const environmentSchema = z
     // The Slack Web API base URL; tests point it at a local recording server.
     SLACK_API_URL: z.url().optional(),
     SLACK_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Payload encryption: `keyId:base64key,…`, 32-byte keys; the first encrypts, all decrypt. */
+    SECOPS_CODEC_KEYS: keyRing.optional(),
+    /** Bearer token the codec server requires (Temporal CLI `--codec-auth`). */
+    SECOPS_CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { TaskQueueNames, WorkerRole } from '../domain/task-queues';
@@ -9,6 +10,8 @@ export interface WorkerSetup {
   taskQueues: TaskQueueNames;
   activities: Activities;
   workflowBundle: WorkflowBundleWithSourceMap;
+  /** Encrypts payloads (codec/); every client and worker of a deployment shares it. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -23,6 +26,7 @@ export function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: setup.taskQueues[role],
         activities: setup.activities,
+        dataConverter: setup.dataConverter,
         ...(role === 'control' ? { workflowBundle: setup.workflowBundle } : {}),
         // On SIGINT/SIGTERM: stop polling, give in-flight activities this long, then cancel them.
         shutdownGraceTime: '20 seconds',

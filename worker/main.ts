@@ -11,6 +11,7 @@ import { WORKER_ROLES, type WorkerRole } from '../domain/task-queues';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase } from '../store/database';
 import { migrate } from '../store/migrations';
+import { dataConverterFromEnv } from '../codec/data-converter';
 import { runUrl } from '../domain/run-url';
 import { createWorkers } from './create-workers';
 import { reapFinishedRuns } from './reap-on-start';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   }
 
   const docker = new Docker();
-  const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFromEnv(env);
+  const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   if (roles.includes('scanners')) {
     const reaped = await reapFinishedRuns(docker, client).catch((error: unknown) => {
       console.warn(`reaper: skipped (${(error as Error).message})`);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     taskQueues: config.taskQueues,
     activities,
     workflowBundle: await bundleWorkflows(),
+    dataConverter,
   });
   console.log(`worker: polling ${roles.map((r) => config.taskQueues[r]).join(', ')} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
   try {
