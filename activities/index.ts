@@ -13,6 +13,9 @@ import { createTargetAddressActivities } from './scanners/check-target-addresses
 import { createRunScannerActivities } from './scanners/run-scanner';
 import { createApprovalMessageActivities } from './slack/approval-messages';
 import { createNotifyActivities } from './slack/notify-scan';
+import { createRotationNotifyActivities } from './slack/notify-rotation';
+import { environmentProviders, type CredentialProviders } from './secrets/credential-providers';
+import { createRotationActivities } from './secrets/rotation-steps';
 import { createSlackGroupActivities } from './slack/slack-groups';
 
 /** What activities touch; tests pass real local services or fakes of the same shape. */
@@ -24,6 +27,8 @@ export interface ActivityDeps {
   slackChannel?: string;
   /** A run's page in the Temporal UI, for links in messages. */
   runUrl?: (workflowId: string) => string | undefined;
+  /** Secret stores and rotation targets; the environment's by default. */
+  credentials?: CredentialProviders;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -46,6 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(db),
     ...createSlackGroupActivities(deps.slack),
     ...createApprovalMessageActivities(deps.slack, deps.slackChannel, deps.runUrl ?? (() => undefined)),
+    ...createRotationActivities(deps.credentials ?? environmentProviders),
+    ...createRotationNotifyActivities(deps.slack, deps.slackChannel),
   };
 }
 

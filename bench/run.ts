@@ -1,8 +1,10 @@
+import { approvalLatency } from './approval-latency';
 import { findingsPipeline } from './findings-pipeline';
 import { scanOverhead } from './scan-overhead';
 
 /** `npm run bench -- <name>` runs one benchmark; without a name, all of them. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'approval-latency': approvalLatency,
   'findings-pipeline': findingsPipeline,
   'scan-overhead': scanOverhead,
 };

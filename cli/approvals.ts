@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Ballot, PendingApproval, Principal } from '../domain/approval';
 import type { Environment } from '../domain/environment';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
@@ -38,6 +38,8 @@ export async function castBallot(client: Client, ballot: Ballot): Promise<Pendin
     return await client.workflow.getHandle(workflowId).executeUpdate('decide', { args: [ballot] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new BallotRefusedError(error.cause?.message ?? error.message);
+    // The run has ended (or never was): a late click on an old message, not a failure.
+    if (error instanceof WorkflowNotFoundError) throw new BallotRefusedError(`approval ${ballot.approvalId} is not pending (its run has ended or does not exist)`);
     throw error;
   }
 }

@@ -10,10 +10,15 @@ import { renderTable } from './table';
 /** ZAP's packaged-scan exit codes, so a pipeline can gate on `secops scan` the same way. */
 export const SCAN_EXIT_CODES = { pass: 0, fail: 1, warn: 2, error: 3 } as const;
 
-export async function startScan(client: Client, config: Config, target: Target, requestedBy: Principal): Promise<WorkflowHandle> {
+/**
+ * Starts a scan. A caller-chosen `workflowId` is an idempotency key (e.g. from a Slack
+ * trigger_id): Temporal then refuses a second start with it, even after the first run ended.
+ */
+export async function startScan(client: Client, config: Config, target: Target, requestedBy: Principal, workflowId?: string): Promise<WorkflowHandle> {
   return client.workflow.start('dastScan', {
     taskQueue: config.taskQueues.control,
-    workflowId: dastWorkflowId(target.id, new Date()),
+    workflowId: workflowId ?? dastWorkflowId(target.id, new Date()),
+    ...(workflowId && { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const }),
     args: [dastScanInput(config, target, requestedBy)],
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
   });

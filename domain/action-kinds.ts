@@ -1,2 +1,4 @@
 /** Action kinds that approval policies are keyed by (config `approvals`). */
 export const ACTIVE_SCAN_ACTION = 'dast.active-scan';
+/** Promoting a verified new credential (credentialRotation). */
+export const PROMOTE_ACTION = 'rotation.promote';

@@ -4,6 +4,7 @@ import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema } from './approval';
 import { scopeProblems, urlProblems } from './target-scope';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
+import { credentialSchema } from './credential';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
 /**
@@ -80,6 +81,8 @@ export const configSchema = z
       .default({ images: DEFAULT_SCANNER_IMAGES }),
     slack: z.strictObject({ channel: z.string().regex(/^(#[a-z0-9._-]+|[CG][A-Z0-9]+)$/, 'must be #channel-name or a channel id') }).optional(),
     targets: z.array(targetSchema).default([]),
+    /** Credentials rotated by the credentialRotation workflow. */
+    credentials: z.array(credentialSchema).default([]),
     /** Approval policies by action kind (dast.active-scan, rotation.promote, incident.containment, …). */
     approvals: z.record(actionKind, approvalPolicySchema).default({}),
   })

@@ -27,6 +27,10 @@ export const environmentSchema = z
     SECOPS_ARTIFACTS_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
     /** Who the CLI acts as (approvals, audit): `cli:<SECOPS_USER>`; the OS user name by default. */
     SECOPS_USER: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name').optional(),
+    /** The embedded (file) secret store's AES-256 key, base64; rotation reads it in activities only. */
+    SECOPS_SECRET_STORE_KEY: optional,
+    VAULT_ADDR: z.url().optional(),
+    VAULT_TOKEN: optional,
     SECOPS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -99,7 +99,7 @@ if [[ $WANT_POSTGRES == true ]]; then
     password=$(cat "$password_file")
     runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
 SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
-ALTER ROLE secops_test WITH LOGIN CREATEDB PASSWORD '$password';
+ALTER ROLE secops_test WITH LOGIN CREATEDB CREATEROLE PASSWORD '$password';
 SELECT 'CREATE DATABASE secops_test OWNER secops_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'secops_test')\gexec
 SQL
     url="postgres://secops_test:$password@127.0.0.1:$port/secops_test"
@@ -108,4 +108,5 @@ SQL
     say "PostgreSQL $version ready: DATABASE_URL=postgres://secops_test@127.0.0.1:$port/secops_test (password in .secops/test.env)"
   fi
 fi
+if [[ $WANT_POSTGRES == true ]]; then bash "$ROOT/scripts/install-openbao.sh"; fi
 say "ready"

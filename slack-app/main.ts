@@ -1,28 +1,28 @@
-import { App, LogLevel } from '@slack/bolt';
+import { connectClient } from '../cli/temporal-client';
+import { loadSettings } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
+import { openDatabase } from '../store/database';
+import { createSlackApp } from './app';
 
 /**
  * The Slack app process. It holds no state (Temporal and the store do), so it can be
- * restarted at any time. Commands and approvals arrive with the approvals issue; this
- * entry already serves signed requests over HTTP or Socket Mode, chosen by environment.
+ * stopped and restarted at any time: a pending approval's buttons work with the next process.
  */
 async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
-  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) throw new Error('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are required');
-  const app = new App({
-    token: env.SLACK_BOT_TOKEN,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    socketMode: env.SLACK_SOCKET_MODE,
-    appToken: env.SLACK_APP_TOKEN,
-    logLevel: LogLevel.WARN,
-    clientOptions: env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : undefined,
-  });
-  app.command('/secops', async ({ ack }) => {
-    await ack({ response_type: 'ephemeral', text: 'Usage: /secops help — more commands arrive with approvals, scans and incidents.' });
-  });
+  const config = loadSettings(env);
+  const client = await connectClient(env);
+  const db = env.DATABASE_URL ? openDatabase(env.DATABASE_URL) : undefined;
+  const app = createSlackApp({ env, config, client, db });
   await app.start(env.SLACK_PORT);
   console.log(env.SLACK_SOCKET_MODE ? 'slack app: Socket Mode connected' : `slack app: listening on :${env.SLACK_PORT}/slack/events`);
-  const stop = () => void app.stop().then(() => process.exit(0));
+  const stop = () =>
+    void (async () => {
+      await app.stop();
+      await db?.end();
+      await client.connection.close();
+      process.exit(0);
+    })();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import {
   principalsOf, refusal, type ApprovalDecision, type ApprovalPolicy, type ApprovalRequest, type Ballot, type PendingApproval, type Principal,
 } from '../domain/approval';
+import { durationMs } from '../domain/duration';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
 /** Approvers vote through this Update; its validator refuses a ballot without a trace in history. */
@@ -82,11 +83,11 @@ export async function requestApproval(request: ApprovalRequest, policy: Approval
       for (const principal of principalsOf(step.approvers, members)) allowed.add(principal);
       approval.view.allowed = [...allowed];
     }
-    approval.view.expiresAt = new Date(Date.now() + msOf(step.after)).toISOString();
+    approval.view.expiresAt = new Date(Date.now() + durationMs(step.after)).toISOString();
     if (index === 0) approval.message = await activities.postApprovalRequest({ pending: approval.view });
     else await activities.postApprovalEscalation({ pending: approval.view, step: index, channel: step.channel });
     await activities.recordAuditEvent({ actor: 'system', action: index === 0 ? 'approval.requested' : 'approval.escalated', subject: approvalId, outcome: 'succeeded', details: { action: request.action, step: index }, idempotencyKey: `${approvalId}/step-${index}` });
-    if (await condition(() => approval.decision !== undefined, msOf(step.after))) break;
+    if (await condition(() => approval.decision !== undefined, durationMs(step.after))) break;
   }
 
   approval.decision ??= {
@@ -106,12 +107,4 @@ export async function requestApproval(request: ApprovalRequest, policy: Approval
 function setPendingFlag(): void {
   const waiting = [...open.values()].some((a) => !a.decision);
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.approvalPending, value: waiting }]);
-}
-
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `30m`, `4h`, `2 days` → milliseconds (the policy schema admits only these forms). */
-function msOf(duration: string): number {
-  const [, amount, unit] = /^(\d+)\s*([smhd])/.exec(duration) ?? [];
-  return Number(amount) * (UNIT_MS[unit ?? 's'] ?? 1_000);
 }

@@ -1,2 +1,3 @@
 export { preflight } from './preflight';
 export { dastScan } from './dast-scan';
+export { credentialRotation } from './credential-rotation';

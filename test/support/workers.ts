@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities';
 import type { TaskQueueNames, WorkerRole } from '../../domain/task-queues';
@@ -15,9 +16,9 @@ export function uniqueTaskQueues(): TaskQueueNames {
   return { control: `test-control-${id}`, scanners: `test-scanners-${id}` };
 }
 
-export async function devServerClient(): Promise<Client> {
+export async function devServerClient(dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  return new Client({ connection });
+  return new Client({ connection, dataConverter });
 }
 
 export interface RunningWorkers {
@@ -28,12 +29,12 @@ export interface RunningWorkers {
 }
 
 /** Real workers (the same createWorkers as production) against the run's dev server. */
-export async function startWorkers(activities: Activities, roles: WorkerRole[] = ['control', 'scanners']): Promise<RunningWorkers> {
+export async function startWorkers(activities: Activities, roles: WorkerRole[] = ['control', 'scanners'], dataConverter?: DataConverter): Promise<RunningWorkers> {
   bundle ??= bundleWorkflows();
   const taskQueues = uniqueTaskQueues();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const workers: Worker[] = await createWorkers({ connection, namespace: 'default', roles, taskQueues, activities, workflowBundle: await bundle });
-  const client = await devServerClient();
+  const workers: Worker[] = await createWorkers({ connection, namespace: 'default', roles, taskQueues, activities, workflowBundle: await bundle, dataConverter });
+  const client = await devServerClient(dataConverter);
   return {
     client,
     taskQueues,

@@ -1,0 +1,18 @@
+import type { WebClient } from '@slack/web-api';
+import { log } from '@temporalio/activity';
+
+/** Rotation news: consumers hear of a promotion, on-call hears of a failure and what was rolled back. */
+export function createRotationNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {
+  return {
+    async notifyRotation(input: { credentialId: string; channel?: string; text: string }): Promise<{ posted: boolean }> {
+      const channel = input.channel ?? defaultChannel;
+      const text = `Credential ${input.credentialId}: ${input.text}`;
+      if (!slack || !channel) {
+        log.warn(text);
+        return { posted: false };
+      }
+      await slack.chat.postMessage({ channel, text: text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!) });
+      return { posted: true };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { App, LogLevel } from '@slack/bolt';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import type { Environment } from '../domain/environment';
+import type { Database } from '../store/database';
+import { registerAppHome } from './handlers/app-home';
+import { registerApprovalButtons } from './handlers/approval-buttons';
+import { registerRejectSubmission } from './handlers/reject-submission';
+import { registerSecopsCommand } from './handlers/secops-command';
+import { registerTriageButtons } from './handlers/triage-buttons';
+import { registerTriageSubmissions } from './handlers/triage-submissions';
+
+export interface SlackAppOptions {
+  env: Environment;
+  config: Config;
+  client: Client;
+  db?: Database;
+  /** HTTP (Bolt verifies each request's signature at /slack/events) or Socket Mode; SLACK_SOCKET_MODE by default. */
+  receiver?: 'http' | 'socket';
+}
+
+const LOG_LEVELS: Record<Environment['SECOPS_LOG_LEVEL'], LogLevel> = { TRACE: LogLevel.DEBUG, DEBUG: LogLevel.DEBUG, INFO: LogLevel.INFO, WARN: LogLevel.WARN, ERROR: LogLevel.ERROR };
+
+/** The Bolt app with every handler; start it with `app.start(port)`. */
+export function createSlackApp(options: SlackAppOptions): App {
+  const { env } = options;
+  const socketMode = (options.receiver ?? (env.SLACK_SOCKET_MODE ? 'socket' : 'http')) === 'socket';
+  if (!env.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is required');
+  if (socketMode && !env.SLACK_APP_TOKEN) throw new Error('SLACK_APP_TOKEN is required in Socket Mode');
+  if (!socketMode && !env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required: Bolt verifies every request with it');
+  const app = new App({
+    token: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    socketMode,
+    appToken: env.SLACK_APP_TOKEN,
+    logLevel: LOG_LEVELS[env.SECOPS_LOG_LEVEL],
+    ...(env.SLACK_API_URL && { clientOptions: { slackApiUrl: env.SLACK_API_URL } }),
+  });
+  const deps = { config: options.config, client: options.client, db: options.db };
+  registerSecopsCommand(app, deps);
+  registerApprovalButtons(app, deps);
+  registerRejectSubmission(app, deps);
+  registerTriageButtons(app, deps);
+  registerTriageSubmissions(app, deps);
+  registerAppHome(app, deps);
+  // After ack() Slack has its answer; a later failure is the operator's to see.
+  app.error(async (error) => console.error(`slack app: ${error.message}`));
+  return app;
+}

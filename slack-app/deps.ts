@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import type { Database } from '../store/database';
+
+/** What handlers work with. No state of their own: Temporal and the store hold it all. */
+export interface SlackAppDeps {
+  config: Config;
+  client: Client;
+  /** Triage decisions and refused-vote audit records; without it triage is unavailable. */
+  db?: Database;
+}
+
+/** Said when a triage button is used without a store. */
+export const NO_STORE = 'Triage needs the store, and this Slack app has none (DATABASE_URL is not set). Use `secops findings` where the store is configured.';

@@ -1,0 +1,44 @@
+import type { App } from '@slack/bolt';
+import { BallotRefusedError, castBallot } from '../../cli/approvals';
+import type { Ballot } from '../../domain/approval';
+import { APPROVAL_ACTIONS } from '../blocks/approval-request';
+import { line } from '../blocks/mrkdwn';
+import { rejectReasonModal } from '../blocks/triage-modals';
+import type { SlackAppDeps } from '../deps';
+import { buttonClickSchema } from '../payloads';
+import { publishHome } from '../publish-home';
+import { auditRefusedBallot } from '../refused-ballot';
+import { tellUser } from '../tell-user';
+
+/**
+ * Approve and Reject, on the posted request and in App Home. The workflow's Update
+ * validator decides whether the vote counts; the workflow itself updates the posted
+ * message once decided, so these handlers only vote and explain refusals.
+ */
+export function registerApprovalButtons(app: App, deps: SlackAppDeps): void {
+  app.action(APPROVAL_ACTIONS.approve, async ({ ack, body, client, logger }) => {
+    // Acknowledged before voting: the Update round trip must not count against Slack's 3 s.
+    await ack();
+    const click = buttonClickSchema.safeParse(body);
+    if (!click.success) return logger.warn(`approve: unreadable click: ${click.error.message}`);
+    const { user, channel, value, triggerId, fromHome } = click.data;
+    const ballot: Ballot = { approvalId: value, voter: `slack:${user}`, vote: 'approve' };
+    try {
+      await castBallot(deps.client, ballot);
+    } catch (error) {
+      const refused = error instanceof BallotRefusedError;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (refused) await auditRefusedBallot(deps.db, ballot, reason, triggerId);
+      await tellUser(client, { user, channel }, `${refused ? ':no_entry: Your approval was not counted' : ':warning: Your approval could not be recorded'}: ${line(reason, 1500)}`);
+    }
+    if (fromHome) await publishHome(client, deps.client, user);
+  });
+
+  // A rejection needs a reason: ask for it in a modal; the vote is cast on submission.
+  app.action(APPROVAL_ACTIONS.reject, async ({ ack, body, client, logger }) => {
+    await ack();
+    const click = buttonClickSchema.safeParse(body);
+    if (!click.success) return logger.warn(`reject: unreadable click: ${click.error.message}`);
+    await client.views.open({ trigger_id: click.data.triggerId, view: rejectReasonModal(click.data.value) });
+  });
+}

@@ -1,0 +1,37 @@
+import type { App } from '@slack/bolt';
+import { myApprovalsMessage } from '../blocks/pending-approvals';
+import { line } from '../blocks/mrkdwn';
+import { usageMessage } from '../blocks/usage';
+import type { SlackAppDeps } from '../deps';
+import { myPendingApprovals } from '../my-approvals';
+import { slashCommandSchema } from '../payloads';
+import { parseSecopsCommand } from '../secops-command';
+import { scanCommand } from './scan-command';
+import { statusCommand } from './status-command';
+import type { Reply } from './reply';
+
+/**
+ * `/secops`. Help and usage are the answer itself, so they go back with ack(); every
+ * other subcommand is acknowledged first (Slack waits 3 s at most), then answered
+ * through respond() once Temporal has replied.
+ */
+export function registerSecopsCommand(app: App, deps: SlackAppDeps): void {
+  app.command('/secops', async ({ ack, body, respond }) => {
+    const parsed = slashCommandSchema.safeParse(body);
+    const command = parsed.success ? parseSecopsCommand(parsed.data.text) : { kind: 'usage' as const, problem: 'this command could not be read' };
+    if (command.kind === 'usage' || !parsed.success) return ack({ response_type: 'ephemeral', ...usageMessage(command.kind === 'usage' ? command.problem : undefined) });
+    await ack();
+    const answer = async (): Promise<Reply> => {
+      switch (command.kind) {
+        case 'scan':
+          return scanCommand(deps, command, parsed.data);
+        case 'approvals':
+          return myApprovalsMessage(await myPendingApprovals(deps.client, parsed.data.user_id));
+        case 'status':
+          return statusCommand(deps.client, command.workflowId);
+      }
+    };
+    const reply = await answer().catch((error: unknown) => ({ text: `:warning: ${line(error instanceof Error ? error.message : String(error), 1500)}` }));
+    await respond({ response_type: 'ephemeral', ...reply });
+  });
+}

@@ -1,0 +1,40 @@
+import type { App } from '@slack/bolt';
+import { TRIAGE_ACTIONS } from '../blocks/scan-summary';
+import { acceptRiskModal, ticketModal } from '../blocks/triage-modals';
+import { NO_STORE, type SlackAppDeps } from '../deps';
+import { buttonClickSchema, triageRefSchema } from '../payloads';
+import { recordTriage } from '../record-triage';
+import { tellUser } from '../tell-user';
+
+/**
+ * The scan summary's triage buttons. Accept risk and Ticket link ask for details in a
+ * modal (the TriageRef rides along as private_metadata); False positive needs nothing more.
+ */
+export function registerTriageButtons(app: App, deps: SlackAppDeps): void {
+  const modals = { [TRIAGE_ACTIONS.acceptRisk]: acceptRiskModal, [TRIAGE_ACTIONS.ticket]: ticketModal };
+  for (const [actionId, modal] of Object.entries(modals)) {
+    app.action(actionId, async ({ ack, body, client, logger }) => {
+      await ack();
+      const click = triageClick(body);
+      if (!click) return logger.warn(`${actionId}: unreadable click`);
+      if (!deps.db) return tellUser(client, click, NO_STORE);
+      await client.views.open({ trigger_id: click.triggerId, view: modal(click.value) });
+    });
+  }
+
+  app.action(TRIAGE_ACTIONS.falsePositive, async ({ ack, body, client, logger }) => {
+    await ack();
+    const click = triageClick(body);
+    if (!click) return logger.warn(`${TRIAGE_ACTIONS.falsePositive}: unreadable click`);
+    if (!deps.db) return tellUser(client, click, NO_STORE);
+    const { user, ref } = click;
+    await recordTriage(deps.db, { targetId: ref.t, fingerprint: ref.f, kind: 'false-positive', reason: `marked false positive in Slack by <@${user}>`, decidedBy: `slack:${user}` });
+    await tellUser(client, click, `Marked as a false positive for *${ref.t}*: later scans suppress this finding.`);
+  });
+}
+
+function triageClick(body: unknown) {
+  const click = buttonClickSchema.safeParse(body);
+  const ref = triageRefSchema.safeParse(click.success ? click.data.value : undefined);
+  return click.success && ref.success ? { ...click.data, ref: ref.data } : undefined;
+}

@@ -1,0 +1,16 @@
+import type { TriageDecision } from '../domain/triage';
+import { appendAuditEvent } from '../store/audit-events';
+import type { Database } from '../store/database';
+import { recordTriageDecision } from '../store/triage';
+
+/** Stores a triage decision for later scans to honor, and audits who made it. */
+export async function recordTriage(db: Database, decision: Omit<TriageDecision, 'decidedAt'>): Promise<void> {
+  await recordTriageDecision(db, decision);
+  await appendAuditEvent(db, {
+    actor: decision.decidedBy,
+    action: `triage.${decision.kind}`,
+    subject: `${decision.targetId}/${decision.fingerprint}`,
+    outcome: 'succeeded',
+    details: { reason: decision.reason ?? null, ticketUrl: decision.ticketUrl ?? null, expiresAt: decision.expiresAt ?? null, via: 'slack' },
+  });
+}

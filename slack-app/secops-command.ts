@@ -1,0 +1,32 @@
+/** What `/secops <text>` asks for; `usage` carries what was wrong with the text, if anything. */
+export type SecopsCommand =
+  | { kind: 'scan'; targetId: string; profile?: 'baseline' | 'full' | 'api' }
+  | { kind: 'approvals' }
+  | { kind: 'status'; workflowId: string }
+  | { kind: 'usage'; problem?: string };
+
+const PROFILES = ['baseline', 'full', 'api'] as const;
+
+/** Pure, so every wrong form gets the usage message with its reason and nothing starts. */
+export function parseSecopsCommand(text: string): SecopsCommand {
+  const [verb = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
+  switch (verb.toLowerCase()) {
+    case '':
+    case 'help':
+      return { kind: 'usage' };
+    case 'scan': {
+      const [targetId, profile, ...extra] = args;
+      if (!targetId) return { kind: 'usage', problem: 'scan needs a target id' };
+      if (extra.length > 0) return { kind: 'usage', problem: `unexpected "${extra.join(' ')}"` };
+      if (profile === undefined) return { kind: 'scan', targetId };
+      const known = PROFILES.find((p) => p === profile);
+      return known ? { kind: 'scan', targetId, profile: known } : { kind: 'usage', problem: `unknown profile "${profile}" (baseline, full or api)` };
+    }
+    case 'approvals':
+      return args.length === 0 ? { kind: 'approvals' } : { kind: 'usage', problem: `unexpected "${args.join(' ')}"` };
+    case 'status':
+      return args.length === 1 ? { kind: 'status', workflowId: args[0]! } : { kind: 'usage', problem: 'status needs exactly one workflow id' };
+    default:
+      return { kind: 'usage', problem: `unknown command "${verb}"` };
+  }
+}

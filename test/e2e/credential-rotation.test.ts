@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { ApplicationFailure } from '@temporalio/activity';
+import pg from 'pg';
+import { WebClient } from '@slack/web-api';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import type { CredentialProviders } from '../../activities/secrets/credential-providers';
+import { dataConverterFromEnv } from '../../codec/data-converter';
+import { approvalPolicySchema } from '../../domain/approval';
+import { parseKeyRing } from '../../domain/codec-keys';
+import { credentialSchema, rotationWorkflowId, type CredentialConfig } from '../../domain/credential';
+import { FileSecretStore } from '../../secrets/file-secret-store';
+import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
+import { RotationTargetError } from '../../secrets/rotation-target';
+import type { SecretStore } from '../../secrets/secret-store';
+import type { CredentialRotationInput, CredentialRotationResult } from '../../workflows/credential-rotation';
+import { waitUntil } from '../../cli/wait-until';
+import { migrate } from '../../store/migrations';
+import { freshDatabase, type FreshDatabase } from '../support/database';
+import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
+import { capturedLogs } from '../support/quiet-runtime';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+
+type Step = 'apply' | 'verify' | 'promote';
+
+/** Real PostgreSQL roles, the real file secret store, real workers; failures injected by wrapping the real providers. */
+describe('credential rotation', () => {
+  let fresh: FreshDatabase;
+  let slack: SlackApiServer;
+  const storeFile = join(mkdtempSync(join(tmpdir(), 'secops-secrets-')), 'store.json');
+  const storeKey = { key: randomBytes(32), keyId: 'test' };
+  const generated = new Set<string>();
+  const workflowIds: string[] = [];
+  const suffix = randomBytes(3).toString('hex');
+  const single = `rot_single_${suffix}`;
+  const alternating = `rot_alt_${suffix}`;
+
+  beforeAll(async () => {
+    [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'xoxb-rotation' })]);
+    await migrate(fresh.db);
+    for (const role of [single, `${alternating}_a`, `${alternating}_b`]) await fresh.db.query(`CREATE ROLE ${role} LOGIN`);
+  });
+  afterAll(async () => {
+    for (const role of [single, `${alternating}_a`, `${alternating}_b`]) await fresh?.db.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await fresh?.drop();
+    await slack?.close();
+  });
+
+  const credential = (id: string, strategy: 'single-user' | 'alternating-users', role: string, gracePeriod = '1s'): CredentialConfig =>
+    credentialSchema.parse({ id, target: { provider: 'postgres-role', adminUrlEnv: 'UNUSED_IN_TESTS', strategy, role }, secretStore: { provider: 'file', file: storeFile, path: `db/${id}` }, gracePeriod, onCallChannel: '#oncall' });
+
+  /** The real store and target; the store remembers every value it was given (for the leak check), `fail` breaks one step. */
+  function providers(fail?: Step): CredentialProviders {
+    const store = new FileSecretStore({ file: storeFile, key: storeKey });
+    const recording: SecretStore = Object.assign(Object.create(store) as SecretStore, {
+      putPending: async (path: string, value: string, options: { idempotencyToken: string }) => {
+        generated.add((JSON.parse(value) as { password: string }).password);
+        return store.putPending(path, value, options);
+      },
+      promote: async (path: string, versionId: string) => {
+        // Non-retryable, as a store's refusal would be: the saga's compensation is what is under test.
+        if (fail === 'promote') throw ApplicationFailure.nonRetryable('injected: the store refused promote');
+        return store.promote(path, versionId);
+      },
+    });
+    return {
+      store: () => recording,
+      target: (c) => {
+        const real = new PostgresRoleTarget(c.target.strategy === 'single-user' ? { strategy: 'single-user', role: c.target.role } : { strategy: 'alternating-users', baseRole: c.target.role }, fresh.url);
+        return Object.assign(Object.create(real) as PostgresRoleTarget, {
+          apply: async (cred: { username: string; password: string }) => {
+            if (fail === 'apply') throw new RotationTargetError('injected: the target refused the new password');
+            return real.apply(cred);
+          },
+          verify: async (cred: { username: string; password: string }) => {
+            if (fail === 'verify') throw new RotationTargetError('injected: the probe query failed');
+            return real.verify(cred);
+          },
+        });
+      },
+    };
+  }
+
+  const workersWith = (fail?: Step, dataConverter?: Parameters<typeof startWorkers>[2]) =>
+    startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('xoxb-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail) }), ['control'], dataConverter);
+
+  function rotate(workers: RunningWorkers, c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) {
+    const workflowId = `${rotationWorkflowId(c.id)}`;
+    workflowIds.push(workflowId);
+    return workers.client.workflow.start('credentialRotation', { taskQueue: workers.taskQueues.control, workflowId, args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test', ...extra }] });
+  }
+
+  async function current(c: CredentialConfig) {
+    const version = await new FileSecretStore({ file: storeFile, key: storeKey }).getVersion(c.secretStore.path, 'CURRENT');
+    return JSON.parse(version!.value) as { username: string; password: string };
+  }
+  async function pendingOf(c: CredentialConfig) {
+    return new FileSecretStore({ file: storeFile, key: storeKey }).getVersion(c.secretStore.path, 'PENDING');
+  }
+  async function logsIn(username: string, password: string): Promise<boolean> {
+    const url = new URL(fresh.url);
+    url.username = username;
+    url.password = encodeURIComponent(password);
+    const client = new pg.Client({ connectionString: url.toString() });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  it('single-user: the new password logs in and the old one is rejected', { timeout: 120_000 }, async () => {
+    const c = credential('single', 'single-user', single);
+    const workers = await workersWith();
+    await workers.during(async () => {
+      await (await rotate(workers, c)).result();
+      const first = await current(c);
+      expect(await logsIn(first.username, first.password)).toBe(true);
+      const result = (await (await rotate(workers, c)).result()) as CredentialRotationResult;
+      const second = await current(c);
+      expect(result).toMatchObject({ credentialId: 'single', username: single });
+      expect(second.password).not.toBe(first.password);
+      expect(await logsIn(single, second.password)).toBe(true);
+      expect(await logsIn(single, first.password)).toBe(false);
+    });
+  });
+
+  it('alternating-users: users alternate, and both work until the next rotation', { timeout: 120_000 }, async () => {
+    const c = credential('alternating', 'alternating-users', alternating);
+    const workers = await workersWith();
+    await workers.during(async () => {
+      await (await rotate(workers, c)).result();
+      const first = await current(c);
+      await (await rotate(workers, c)).result();
+      const second = await current(c);
+      expect([first.username, second.username]).toEqual([`${alternating}_a`, `${alternating}_b`]);
+      expect(await logsIn(first.username, first.password)).toBe(true);
+      expect(await logsIn(second.username, second.password)).toBe(true);
+      await (await rotate(workers, c)).result();
+      const third = await current(c);
+      expect(third.username).toBe(`${alternating}_a`);
+      expect(await logsIn(first.username, first.password)).toBe(false); // re-passworded by the third rotation
+      expect(await logsIn(second.username, second.password)).toBe(true);
+    });
+  });
+
+  it.each(['apply', 'verify', 'promote'] as const)('a failure at %s rolls back: CURRENT works, PENDING is gone, on-call is told', { timeout: 120_000 }, async (step) => {
+    const c = credential(`fail-${step}`, 'single-user', single);
+    await (async () => {
+      const ok = await workersWith();
+      await ok.during(async () => (await rotate(ok, c)).result()); // a CURRENT to protect
+    })();
+    const before = await current(c);
+    const workers = await workersWith(step);
+    const error = await workers.during(async () => (await rotate(workers, c)).result().catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(new RegExp(`^rotation of fail-${step} failed at ${step}: injected`));
+    expect(await current(c)).toEqual(before);
+    expect(await logsIn(before.username, before.password)).toBe(true);
+    expect(await pendingOf(c)).toBeUndefined();
+    const told = slack.callsTo('chat.postMessage').map((call) => String(call.args.text)).filter((text) => text.includes(`failed at ${step}`));
+    expect(told.at(-1)).toMatch(/Rolled back: .*discarded PENDING version/);
+  });
+
+  it('refuses a second rotation of the same credential while one runs', { timeout: 120_000 }, async () => {
+    const c = credential('busy', 'single-user', single);
+    const workers = await workersWith();
+    await workers.during(async () => {
+      const policy = approvalPolicySchema.parse({ approvers: { cliUsers: ['bob'] }, timeout: '1h' });
+      const first = await rotate(workers, c, { promotePolicy: policy });
+      await waitUntil('waiting for approval', async () => (await first.query<unknown[]>('pendingApprovals')).length === 1, 30_000);
+      await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      await first.executeUpdate('decide', { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
+      expect(await first.result()).toMatchObject({ credentialId: 'busy' });
+    });
+  });
+
+  it('leaks no secret into workflow history; with the codec, history payloads are ciphertext', { timeout: 120_000 }, async () => {
+    const c = credential('encrypted', 'single-user', single);
+    const dataConverter = dataConverterFromEnv({ SECOPS_CODEC_KEYS: parseKeyRing(`k1:${randomBytes(32).toString('base64')}`) });
+    const workers = await workersWith(undefined, dataConverter);
+    const history = await workers.during(async () => {
+      const handle = await rotate(workers, c);
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    const payloads = (history.events ?? []).flatMap((e) => [
+      ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+    ]);
+    expect(payloads.length).toBeGreaterThan(3);
+    for (const payload of payloads) expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+
+    expect(generated.size).toBeGreaterThan(0);
+    const client: Client = (await workersWith()).client;
+    for (const workflowId of new Set(workflowIds)) {
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        const text = JSON.stringify(await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory());
+        for (const secret of generated) expect(text.includes(secret), `${workflowId} history holds a secret`).toBe(false);
+      }
+    }
+    for (const call of slack.calls) for (const secret of generated) expect(JSON.stringify(call.args).includes(secret)).toBe(false);
+    expect(capturedLogs.length).toBeGreaterThan(0);
+    const logs = JSON.stringify(capturedLogs, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    for (const secret of generated) expect(logs.includes(secret), 'a secret in the captured logs').toBe(false);
+  });
+});

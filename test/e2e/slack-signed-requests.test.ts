@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { freePort } from '../../cli/port';
+import { waitUntil } from '../../cli/wait-until';
+import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';
+import { slackScanWorkflowId } from '../../slack-app/handlers/scan-command';
+import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
+import {
+  approvalConfig, buttonClick, postToSlackApp, SIGNING_SECRET, slashCommand, startSlackApp, triggerId, uniqueTargetId, type RunningSlackApp, type SlackRequest,
+} from '../support/slack-app-harness';
+import { slackSignatureHeaders } from '../support/slack-signing';
+import { devServerClient, uniqueTaskQueues } from '../support/workers';
+
+/**
+ * What reaches the Slack app from the internet: only requests Slack signed, recently, once.
+ * Bolt verifies; these check that an unverified request changes nothing, and that a
+ * replayed valid one (which verification cannot catch within 5 minutes) changes nothing more.
+ * No worker polls these task queues: a started scan stays visible and inert.
+ */
+describe('Slack app: signed requests', () => {
+  let api: SlackApiServer;
+  let client: Client;
+  let slack: RunningSlackApp;
+  const targetId = uniqueTargetId('signed');
+
+  beforeAll(async () => {
+    api = await startSlackApiServer({ botToken: 'xoxb-test-secops-app' });
+    client = await devServerClient();
+    const config = approvalConfig({ taskQueues: uniqueTaskQueues(), targetId, targetPort: await freePort(), policy: { approvers: { users: ['UAPPROVER1'] } }, profile: 'baseline' });
+    slack = await startSlackApp({ api, config, client });
+  });
+  afterAll(async () => {
+    for (const id of await scansOfTarget()) await client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    await slack?.stop();
+    await client?.connection.close();
+    await api?.close();
+  });
+
+  async function scansOfTarget(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const run of client.workflow.list({ query: `${SEARCH_ATTRIBUTES.target.name} = '${targetId}'` })) ids.push(run.workflowId);
+    return ids;
+  }
+
+  const scanRequest = (trigger: string) => slashCommand({ text: `scan ${targetId}`, user: 'UREQUESTER', triggerId: trigger, responseUrl: api.responseUrl(trigger) });
+  const exists = (workflowId: string) => client.workflow.getHandle(workflowId).describe().then(() => true, () => false);
+
+  /** The request must be refused with `status` and start nothing, now or a moment later. */
+  async function expectRefusedWithoutEffect(request: SlackRequest, trigger: string, headers: Record<string, string>, status: number): Promise<void> {
+    const before = api.calls.length;
+    const response = await postToSlackApp(slack.url, request, headers);
+    expect(response.status).toBe(status);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await exists(slackScanWorkflowId(targetId, trigger))).toBe(false);
+    expect(api.calls.slice(before)).toEqual([]);
+  }
+
+  it('starts a scan for a valid signed /secops scan and answers with its workflow id', async () => {
+    const trigger = triggerId();
+    const response = await postToSlackApp(slack.url, scanRequest(trigger));
+    expect(response.status).toBe(200);
+    const reply = await api.waitForCall('response_url', (call) => call.responseId === trigger, 10_000);
+    const workflowId = slackScanWorkflowId(targetId, trigger);
+    expect(reply.problems).toEqual([]);
+    expect(reply.args).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining(workflowId) });
+    const description = await client.workflow.getHandle(workflowId).describe();
+    expect(description.type).toBe('dastScan');
+    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.target)).toBe(targetId);
+  });
+
+  it('refuses a wrong signature with 401', async () => {
+    const trigger = triggerId();
+    const request = scanRequest(trigger);
+    await expectRefusedWithoutEffect(request, trigger, slackSignatureHeaders('not-the-signing-secret', request.body), 401);
+  });
+
+  it('refuses a correctly signed request older than 5 minutes with 401', async () => {
+    const trigger = triggerId();
+    const request = scanRequest(trigger);
+    await expectRefusedWithoutEffect(request, trigger, slackSignatureHeaders(SIGNING_SECRET, request.body, Math.floor(Date.now() / 1000) - 6 * 60), 401);
+  });
+
+  it('refuses a request without signature headers with 401', async () => {
+    const trigger = triggerId();
+    await expectRefusedWithoutEffect(scanRequest(trigger), trigger, {}, 401);
+  });
+
+  it('refuses a body altered after signing with 401', async () => {
+    const trigger = triggerId();
+    const signed = scanRequest(trigger);
+    const altered = { ...signed, body: signed.body.replace(`scan+${targetId}`, `scan+${targetId}+full`) };
+    await expectRefusedWithoutEffect(altered, trigger, slackSignatureHeaders(SIGNING_SECRET, signed.body), 401);
+  });
+
+  it('starts no second scan when the same signed request is replayed', async () => {
+    const trigger = triggerId();
+    const request = scanRequest(trigger);
+    const headers = slackSignatureHeaders(SIGNING_SECRET, request.body);
+    const workflowId = slackScanWorkflowId(targetId, trigger);
+    expect((await postToSlackApp(slack.url, request, headers)).status).toBe(200);
+    await api.waitForCall('response_url', (call) => call.responseId === trigger, 10_000);
+    await waitUntil('the first scan is visible', async () => (await scansOfTarget()).includes(workflowId), 10_000);
+    const runsBefore = (await scansOfTarget()).filter((id) => id === workflowId).length;
+
+    expect((await postToSlackApp(slack.url, request, headers)).status).toBe(200);
+    const replies = () => api.callsTo('response_url').filter((call) => call.responseId === trigger);
+    await waitUntil('the replay is answered', async () => replies().length === 2, 10_000);
+    expect(replies()[1]!.args.text).toContain('already started');
+    // Visibility lags a little: give a second run the time to show up if it had been started.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(runsBefore).toBe(1);
+    expect((await scansOfTarget()).filter((id) => id === workflowId)).toHaveLength(1);
+  });
+
+  it('answers an interactive request with malformed payload JSON with 400 and does nothing', async () => {
+    const before = api.calls.length;
+    const body = new URLSearchParams({ payload: '{"type":"block_actions","actions":[{"action_id":' }).toString();
+    const response = await postToSlackApp(slack.url, { body, contentType: 'application/x-www-form-urlencoded' });
+    expect(response.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.calls.slice(before)).toEqual([]);
+  });
+
+  it('acknowledges a signed click on an approval that does not exist and only explains it to the clicker', async () => {
+    const approvalId = `${slackScanWorkflowId(targetId, 'never-started')}#1`;
+    const response = await postToSlackApp(slack.url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approvalId, user: 'UAPPROVER1' }));
+    expect(response.status).toBe(200);
+    const explained = await api.waitForCall('chat.postEphemeral', (call) => call.args.user === 'UAPPROVER1', 10_000);
+    expect(explained.problems).toEqual([]);
+    expect(explained.args.text).toContain('not pending');
+    expect(await exists(slackScanWorkflowId(targetId, 'never-started'))).toBe(false);
+  });
+
+  it('answers /secops help at once with the ephemeral usage', async () => {
+    const request = slashCommand({ text: 'help', user: 'UREQUESTER', triggerId: triggerId(), responseUrl: api.responseUrl('help') });
+    const response = await postToSlackApp(slack.url, request);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Usage: /secops') });
+  });
+});

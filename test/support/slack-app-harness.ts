@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { WebClient } from '@slack/web-api';
+import type { App } from '@slack/bolt';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { freePort } from '../../cli/port';
+import { parseConfig, type Config } from '../../domain/config';
+import { parseEnvironment, type Environment } from '../../domain/environment';
+import type { TaskQueueNames } from '../../domain/task-queues';
+import { createSlackApp } from '../../slack-app/app';
+import type { Database } from '../../store/database';
+import { createWorkers } from '../../worker/create-workers';
+import { bundleWorkflows } from '../../worker/workflow-bundle';
+import { TEAM_ID, type SlackApiServer } from './slack-api-server';
+import { slackSignatureHeaders } from './slack-signing';
+
+/**
+ * The Slack boundary as Slack drives it: the real Bolt app (createSlackApp, HTTP receiver)
+ * on a loopback port, requests shaped and signed as Slack sends them, the validating Slack
+ * API server as the Web API, and real workers posting their approval messages through it.
+ */
+export const SIGNING_SECRET = 'test-signing-secret-not-real';
+export const BOT_TOKEN = 'xoxb-test-secops-app';
+/** Where the workers post approval requests when a target names no channel. */
+export const APPROVALS_CHANNEL = 'C0APPROVALS';
+/** The scanner image named in test configs: absent on purpose, so an approved scan ends quickly with ScannerImageMissing. */
+export const ABSENT_SCANNER_IMAGE = 'secops-flow/absent-in-tests:never';
+
+export function slackEnvironment(api: SlackApiServer, extra: Record<string, string> = {}): Environment {
+  return parseEnvironment({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SECOPS_LOG_LEVEL: 'ERROR', ...extra });
+}
+
+/** A target id no other test uses, so SecopsTarget searches see this test's runs only. */
+export function uniqueTargetId(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * A config with one target at a loopback port nothing listens on and an active-scan
+ * policy: a `full` scan stops at the approval gate, which is all these tests need.
+ */
+export function approvalConfig(input: { taskQueues: TaskQueueNames; targetId: string; targetPort: number; policy: Record<string, unknown>; profile?: 'baseline' | 'full' }): Config {
+  return parseConfig(JSON.stringify({
+    version: 1,
+    taskQueues: input.taskQueues,
+    artifactsDir: '/tmp/secops-slack-tests',
+    scanners: { images: { zap: ABSENT_SCANNER_IMAGE, wapiti: ABSENT_SCANNER_IMAGE } },
+    targets: [{ id: input.targetId, url: `http://127.0.0.1:${input.targetPort}/`, engine: 'wapiti', profile: input.profile ?? 'full', scope: { hosts: ['127.0.0.1'] } }],
+    approvals: { 'dast.active-scan': input.policy },
+  }));
+}
+
+export interface RunningSlackApp {
+  app: App;
+  port: number;
+  /** The request URL Slack is configured with. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** createSlackApp with the HTTP receiver on a loopback port (a given one, to restart in place). */
+export async function startSlackApp(input: { api: SlackApiServer; config: Config; client: Client; db?: Database; port?: number }): Promise<RunningSlackApp> {
+  const port = input.port ?? (await freePort());
+  const app = createSlackApp({ env: slackEnvironment(input.api), config: input.config, client: input.client, db: input.db, receiver: 'http' });
+  await app.start(port);
+  return { app, port, url: `http://127.0.0.1:${port}/slack/events`, stop: async () => void (await app.stop()) };
+}
+
+export interface RunningWorkers {
+  taskQueues: TaskQueueNames;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The production workers (bundle, activities) on their own task queues, their Slack client pointed at the API server. */
+export async function startSlackWorkers(input: { address: string; api: SlackApiServer; store: { db: Database; url: string }; taskQueues: TaskQueueNames }): Promise<RunningWorkers> {
+  bundle ??= bundleWorkflows();
+  const connection = await NativeConnection.connect({ address: input.address });
+  const activities = createActivities({
+    docker: new Docker(),
+    store: input.store,
+    slack: new WebClient(BOT_TOKEN, { slackApiUrl: input.api.url }),
+    slackChannel: APPROVALS_CHANNEL,
+  });
+  const workers: Worker[] = await createWorkers({ connection, namespace: 'default', roles: ['control', 'scanners'], taskQueues: input.taskQueues, activities, workflowBundle: await bundle });
+  const running = workers.map((w) => w.run());
+  return {
+    taskQueues: input.taskQueues,
+    async stop() {
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(running);
+      await connection.close();
+    },
+  };
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+export interface SlackRequest {
+  body: string;
+  contentType: string;
+}
+
+/** Posts as Slack does; signed with the app's secret unless other headers are given. */
+export function postToSlackApp(url: string, request: SlackRequest, headers: Record<string, string> = slackSignatureHeaders(SIGNING_SECRET, request.body)): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': request.contentType, ...headers }, body: request.body });
+}
+
+export function slashCommand(input: { text: string; user: string; triggerId: string; responseUrl: string; channel?: string }): SlackRequest {
+  const fields = {
+    token: 'deprecated-verification-token', team_id: TEAM_ID, team_domain: 'acme-security', channel_id: input.channel ?? 'C0GENERAL', channel_name: 'general',
+    user_id: input.user, user_name: input.user.toLowerCase(), command: '/secops', text: input.text, api_app_id: 'A0SECOPS',
+    response_url: input.responseUrl, trigger_id: input.triggerId,
+  };
+  return { body: new URLSearchParams(fields).toString(), contentType: FORM };
+}
+
+let sequence = 0;
+
+/** A unique trigger_id, shaped like Slack's. */
+export function triggerId(): string {
+  return `${Date.now()}.${++sequence}.${randomBytes(8).toString('hex')}`;
+}
+
+/** A `block_actions` click: in a channel message by default, in App Home with `home: true`. */
+export function buttonClick(input: { actionId: string; value: string; user: string; channel?: string; messageTs?: string; home?: boolean; responseUrl?: string; triggerId?: string }): SlackRequest {
+  const channel = input.channel ?? APPROVALS_CHANNEL;
+  const payload = {
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'acme-security' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0SECOPS',
+    token: 'deprecated-verification-token',
+    trigger_id: input.triggerId ?? triggerId(),
+    ...(input.home
+      ? { container: { type: 'view', view_id: 'V0HOME' }, view: { id: 'V0HOME', type: 'home', blocks: [] } }
+      : {
+        container: { type: 'message', message_ts: input.messageTs ?? '1.000001', channel_id: channel, is_ephemeral: false },
+        channel: { id: channel, name: 'approvals' },
+        message: { type: 'message', ts: input.messageTs ?? '1.000001', text: 'Approval needed' },
+        ...(input.responseUrl && { response_url: input.responseUrl }),
+      }),
+    actions: [{ type: 'button', action_id: input.actionId, block_id: 'approval.vote:0', value: input.value, action_ts: `${Date.now() / 1000}` }],
+  };
+  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };
+}
+
+/** A modal's submission; `values` by input name (block_id = action_id = name), dates as `selected_date`. */
+export function viewSubmission(input: { callbackId: string; metadata: string; user: string; values: Record<string, string>; dates?: Record<string, string> }): SlackRequest {
+  const values: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [name, value] of Object.entries(input.values)) values[name] = { [name]: { type: 'plain_text_input', value } };
+  for (const [name, day] of Object.entries(input.dates ?? {})) values[name] = { [name]: { type: 'datepicker', selected_date: day } };
+  const payload = {
+    type: 'view_submission',
+    team: { id: TEAM_ID, domain: 'acme-security' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0SECOPS',
+    trigger_id: triggerId(),
+    view: { id: 'V0MODAL', team_id: TEAM_ID, type: 'modal', callback_id: input.callbackId, private_metadata: input.metadata, state: { values }, hash: '1.abc' },
+  };
+  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };
+}
+
+/** The Events API delivery of `app_home_opened`. */
+export function appHomeOpened(user: string): SlackRequest {
+  const body = {
+    token: 'deprecated-verification-token', team_id: TEAM_ID, api_app_id: 'A0SECOPS', type: 'event_callback', event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`, event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` },
+  };
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}
