@@ -56,6 +56,7 @@ describe('credential rotation', () => {
 
   /** The real store and target; the store remembers every value it was given (for the leak check), `fail` breaks one step. */
   function providers(fail?: Step): CredentialProviders {
+    let applies = 0;
     const store = new FileSecretStore({ file: storeFile, key: storeKey });
     const recording: SecretStore = Object.assign(Object.create(store) as SecretStore, {
       putPending: async (path: string, value: string, options: { idempotencyToken: string }) => {
@@ -74,7 +75,8 @@ describe('credential rotation', () => {
         const real = new PostgresRoleTarget(c.target.strategy === 'single-user' ? { strategy: 'single-user', role: c.target.role } : { strategy: 'alternating-users', baseRole: c.target.role }, fresh.url);
         return Object.assign(Object.create(real) as PostgresRoleTarget, {
           apply: async (cred: { username: string; password: string }) => {
-            if (fail === 'apply') throw new RotationTargetError('injected: the target refused the new password');
+            // Only the pending credential's apply fails; the compensation's re-apply of CURRENT goes through.
+            if (fail === 'apply' && applies++ === 0) throw new RotationTargetError('injected: the target refused the new password');
             return real.apply(cred);
           },
           verify: async (cred: { username: string; password: string }) => {
@@ -170,6 +172,7 @@ describe('credential rotation', () => {
     expect(await pendingOf(c)).toBeUndefined();
     const told = slack.callsTo('chat.postMessage').map((call) => String(call.args.text)).filter((text) => text.includes(`failed at ${step}`));
     expect(told.at(-1)).toMatch(/Rolled back: .*discarded PENDING version/);
+    expect(told.at(-1)).not.toMatch(/FAILED/);
   });
 
   it('refuses a second rotation of the same credential while one runs', { timeout: 120_000 }, async () => {
