@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildWapitiImage } from '../scanners/build-wapiti';
 import { findTarget } from '../domain/dast';
+import { findCredential } from '../domain/rotation';
 import type { Environment } from '../domain/environment';
 import { loadSettings } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
@@ -11,6 +12,7 @@ import { openDatabase, redactDatabaseUrl, type Database } from '../store/databas
 import { migrate } from '../store/migrations';
 import { BallotRefusedError, approvalsTable, castBallot, cliPrincipal, pendingApprovals } from './approvals';
 import { runDastDemo } from './demo';
+import { startRotation } from './rotate';
 import { startDevStack } from './dev-stack';
 import { formatReport, runDoctor } from './doctor';
 import { EXPORT_FORMATS, exportLatestScan, findingsTable, type ExportFormat } from './findings';
@@ -105,6 +107,23 @@ async function scanCommand(targetId: string, options: { profile?: string; wait: 
     await client.connection.close();
   }
 }
+
+program
+  .command('rotate <credential>')
+  .description('rotate a credential now: create, apply, verify, (approve), promote; rolled back on failure')
+  .option('--no-wait', 'start the rotation and print its workflow id')
+  .action(async (credentialId: string, options: { wait: boolean }) => {
+    const { env, config } = settings();
+    const credential = findCredential(config, credentialId);
+    if (!credential) throw new ValidationError('secops rotate', [{ path: 'credential', message: `unknown credential "${credentialId}" (known: ${config.credentials.map((c) => c.id).join(', ') || 'none'})` }]);
+    await withClient(env, async (client) => {
+      const handle = await startRotation(client, config, credential, cliPrincipal(env));
+      console.log(`rotation started: ${handle.workflowId}`);
+      if (!options.wait) return;
+      const result = (await handle.result()) as { username: string; versionId: string; revokedPrevious?: string };
+      console.log(`${credential.id}: version ${result.versionId} for ${result.username} is CURRENT${result.revokedPrevious ? `; previous of ${result.revokedPrevious} revoked` : ''}`);
+    });
+  });
 
 const approvals = program.command('approvals').description('approve or reject what workflows wait on (the same rules as in Slack)');
 approvals

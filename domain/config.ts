@@ -87,6 +87,11 @@ export const configSchema = z
     approvals: z.record(actionKind, approvalPolicySchema).default({}),
   })
   .superRefine((config, ctx) => {
+    const credentialIds = new Set<string>();
+    config.credentials.forEach((credential, i) => {
+      if (credentialIds.has(credential.id)) ctx.addIssue({ code: 'custom', path: ['credentials', i, 'id'], message: `duplicate credential id "${credential.id}"` });
+      credentialIds.add(credential.id);
+    });
     const seen = new Set<string>();
     config.targets.forEach((target, i) => {
       if (seen.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id "${target.id}"` });

@@ -41,7 +41,3 @@ export const credentialSchema = z.strictObject({
 });
 
 export type CredentialConfig = z.infer<typeof credentialSchema>;
-
-export function rotationWorkflowId(credentialId: string): string {
-  return `rotate:${credentialId}`;
-}

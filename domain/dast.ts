@@ -45,7 +45,7 @@ export function dastWorkflowId(targetId: string, at: Date): string {
 }
 
 /** Changes whenever what a schedule would start changes, so sync can skip the rest. */
-export function scheduleHash(input: DastScanInput): string {
+export function scheduleHash(input: object): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
 }
 

@@ -3,6 +3,7 @@ export type SecopsCommand =
   | { kind: 'scan'; targetId: string; profile?: 'baseline' | 'full' | 'api' }
   | { kind: 'approvals' }
   | { kind: 'status'; workflowId: string }
+  | { kind: 'rotate'; credentialId: string }
   | { kind: 'usage'; problem?: string };
 
 const PROFILES = ['baseline', 'full', 'api'] as const;
@@ -24,6 +25,8 @@ export function parseSecopsCommand(text: string): SecopsCommand {
     }
     case 'approvals':
       return args.length === 0 ? { kind: 'approvals' } : { kind: 'usage', problem: `unexpected "${args.join(' ')}"` };
+    case 'rotate':
+      return args.length === 1 ? { kind: 'rotate', credentialId: args[0]! } : { kind: 'usage', problem: 'rotate needs exactly one credential id' };
     case 'status':
       return args.length === 1 ? { kind: 'status', workflowId: args[0]! } : { kind: 'usage', problem: 'status needs exactly one workflow id' };
     default:

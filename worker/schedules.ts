@@ -1,9 +1,13 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config, Target } from '../domain/config';
+import type { CredentialConfig } from '../domain/credential';
 import { dastScanInput, dastScheduleId, scheduleHash } from '../domain/dast';
+import { credentialRotationInput, rotationScheduleId } from '../domain/rotation';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
-const PREFIX = dastScheduleId('');
+/** The schedules this code owns: it creates, updates and deletes only these. */
+const PREFIXES = [dastScheduleId(''), rotationScheduleId('')];
+const managed = (scheduleId: string) => PREFIXES.some((prefix) => scheduleId.startsWith(prefix));
 
 export interface SyncResult {
   created: string[];
@@ -34,15 +38,32 @@ function desiredSchedule(config: Config, target: Target): ScheduleOptions {
   };
 }
 
-/** Makes the `dast:*` schedules match the config: create, update, delete; idempotent. */
+/** A credential's rotation schedule: at most one rotation at a time, through scheduledRotation. */
+function desiredRotationSchedule(config: Config, credential: CredentialConfig & { schedule: NonNullable<CredentialConfig['schedule']> }): ScheduleOptions {
+  const input = credentialRotationInput(config, credential, 'schedule');
+  const { dayOfWeek, hour, minute, timezone } = credential.schedule;
+  return {
+    scheduleId: rotationScheduleId(credential.id),
+    spec: { calendars: [{ dayOfWeek, hour, minute }], timezone },
+    action: { type: 'startWorkflow', workflowType: 'scheduledRotation', workflowId: rotationScheduleId(credential.id), taskQueue: config.taskQueues.control, args: [input] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    memo: { secopsScheduleHash: scheduleHash(input) },
+  };
+}
+
+function desiredSchedules(config: Config): ScheduleOptions[] {
+  const rotations = config.credentials.flatMap((c) => (c.schedule ? [desiredRotationSchedule(config, { ...c, schedule: c.schedule })] : []));
+  return [...config.targets.map((target) => desiredSchedule(config, target)), ...rotations];
+}
+
+/** Makes the `dast:*` and `rotate-schedule:*` schedules match the config: create, update, delete; idempotent. */
 export async function syncSchedules(client: Client, config: Config): Promise<SyncResult> {
   const result: SyncResult = { created: [], updated: [], deleted: [], unchanged: [] };
   const existing = new Map<string, unknown>();
   for await (const summary of client.schedule.list()) {
-    if (summary.scheduleId.startsWith(PREFIX)) existing.set(summary.scheduleId, summary.memo?.secopsScheduleHash);
+    if (managed(summary.scheduleId)) existing.set(summary.scheduleId, summary.memo?.secopsScheduleHash);
   }
-  for (const target of config.targets) {
-    const desired = desiredSchedule(config, target);
+  for (const desired of desiredSchedules(config)) {
     const hash = desired.memo?.secopsScheduleHash;
     if (!existing.has(desired.scheduleId)) {
       await client.schedule.create(desired);
@@ -59,7 +80,7 @@ export async function syncSchedules(client: Client, config: Config): Promise<Syn
     }
     existing.delete(desired.scheduleId);
   }
-  for (const orphan of existing.keys()) {
+  for (const orphan of [...existing.keys()].sort()) {
     await client.schedule.getHandle(orphan).delete();
     result.deleted.push(orphan);
   }
@@ -76,7 +97,7 @@ export interface ScheduleRow {
 export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
   const rows: ScheduleRow[] = [];
   for await (const summary of client.schedule.list()) {
-    if (!summary.scheduleId.startsWith(PREFIX)) continue;
+    if (!managed(summary.scheduleId)) continue;
     rows.push({
       scheduleId: summary.scheduleId,
       paused: summary.state.paused,

@@ -1,3 +1,4 @@
 export { preflight } from './preflight';
 export { dastScan } from './dast-scan';
 export { credentialRotation } from './credential-rotation';
+export { scheduledRotation } from './scheduled-rotation';

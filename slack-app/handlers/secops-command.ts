@@ -6,6 +6,7 @@ import type { SlackAppDeps } from '../deps';
 import { myPendingApprovals } from '../my-approvals';
 import { slashCommandSchema } from '../payloads';
 import { parseSecopsCommand } from '../secops-command';
+import { rotateCommand } from './rotate-command';
 import { scanCommand } from './scan-command';
 import { statusCommand } from './status-command';
 import type { Reply } from './reply';
@@ -29,6 +30,8 @@ export function registerSecopsCommand(app: App, deps: SlackAppDeps): void {
           return myApprovalsMessage(await myPendingApprovals(deps.client, parsed.data.user_id));
         case 'status':
           return statusCommand(deps.client, command.workflowId);
+        case 'rotate':
+          return rotateCommand(deps, command.credentialId, parsed.data);
       }
     };
     const reply = await answer().catch((error: unknown) => ({ text: `:warning: ${line(error instanceof Error ? error.message : String(error), 1500)}` }));

@@ -13,7 +13,8 @@ import type { CredentialProviders } from '../../activities/secrets/credential-pr
 import { dataConverterFromEnv } from '../../codec/data-converter';
 import { approvalPolicySchema } from '../../domain/approval';
 import { parseKeyRing } from '../../domain/codec-keys';
-import { credentialSchema, rotationWorkflowId, type CredentialConfig } from '../../domain/credential';
+import { rotationWorkflowId } from '../../domain/action-kinds';
+import { credentialSchema, type CredentialConfig } from '../../domain/credential';
 import { FileSecretStore } from '../../secrets/file-secret-store';
 import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { RotationTargetError } from '../../secrets/rotation-target';
@@ -183,6 +184,11 @@ describe('credential rotation', () => {
       const first = await rotate(workers, c, { promotePolicy: policy });
       await waitUntil('waiting for approval', async () => (await first.query<unknown[]>('pendingApprovals')).length === 1, 30_000);
       await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      // A schedule's run does not double it either.
+      const scheduled = await workers.client.workflow.execute('scheduledRotation', {
+        taskQueue: workers.taskQueues.control, workflowId: `rotate-schedule:busy-${Date.now()}`, args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'schedule' }],
+      });
+      expect(scheduled).toEqual({ skipped: 'a rotation of busy is already running' });
       await first.executeUpdate('decide', { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
       expect(await first.result()).toMatchObject({ credentialId: 'busy' });
     });

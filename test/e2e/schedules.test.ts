@@ -4,7 +4,8 @@ import { waitUntil } from '../../cli/wait-until';
 import { listSchedules, scheduleOf, syncSchedules } from '../../worker/schedules';
 import { devServerClient } from '../support/workers';
 
-const configWith = (targets: string) => parseConfig(`version: 1\ntaskQueues: { control: sched-control, scanners: sched-scanners }\ntargets:\n${targets}`);
+const configWith = (targets: string, credentials = '  []\n') => parseConfig(`version: 1\ntaskQueues: { control: sched-control, scanners: sched-scanners }\ncredentials:\n${credentials}targets:\n${targets}`);
+const rotated = '  - { id: shop-db, target: { provider: postgres-role, adminUrlEnv: SHOP_DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: shop/db }, schedule: { dayOfWeek: TUESDAY, hour: 10 } }\n';
 const shop = '  - { id: shop, url: "http://127.0.0.1:9001/", schedule: { dayOfWeek: MONDAY, hour: 3, timezone: Europe/Paris } }\n';
 const blog = '  - { id: blog, url: "http://127.0.0.1:9002/", engine: wapiti }\n';
 
@@ -12,8 +13,10 @@ describe('schedules as code on a real dev server', () => {
   it('creates, leaves alone, updates and deletes dast:* schedules to match the config', { timeout: 120_000 }, async () => {
     const client = await devServerClient();
     try {
-      expect(await syncSchedules(client, configWith(shop + blog))).toEqual({ created: ['dast:shop', 'dast:blog'], updated: [], deleted: [], unchanged: [] });
-      expect(await syncSchedules(client, configWith(shop + blog))).toEqual({ created: [], updated: [], deleted: [], unchanged: ['dast:shop', 'dast:blog'] });
+      expect(await syncSchedules(client, configWith(shop + blog, rotated))).toEqual({ created: ['dast:shop', 'dast:blog', 'rotate-schedule:shop-db'], updated: [], deleted: [], unchanged: [] });
+      expect(await syncSchedules(client, configWith(shop + blog, rotated))).toEqual({ created: [], updated: [], deleted: [], unchanged: ['dast:shop', 'dast:blog', 'rotate-schedule:shop-db'] });
+      const rotation = await client.schedule.getHandle('rotate-schedule:shop-db').describe();
+      expect(rotation.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledRotation', taskQueue: 'sched-control' });
 
       const shopSchedule = await (await scheduleOf(client, 'shop')).describe();
       expect(shopSchedule.spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }], hour: [{ start: 3, end: 3, step: 1 }] });
@@ -23,7 +26,7 @@ describe('schedules as code on a real dev server', () => {
 
       await (await scheduleOf(client, 'shop')).pause('maintenance');
       const moved = shop.replace('hour: 3', 'hour: 5');
-      expect(await syncSchedules(client, configWith(moved))).toEqual({ created: [], updated: ['dast:shop'], deleted: ['dast:blog'], unchanged: [] });
+      expect(await syncSchedules(client, configWith(moved))).toEqual({ created: [], updated: ['dast:shop'], deleted: ['dast:blog', 'rotate-schedule:shop-db'], unchanged: [] });
       const updated = await (await scheduleOf(client, 'shop')).describe();
       expect(updated.spec.calendars?.[0]?.hour).toEqual([{ start: 5, end: 5, step: 1 }]);
       expect(updated.state.paused).toBe(true); // a pause survives a config change

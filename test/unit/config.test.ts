@@ -69,6 +69,15 @@ targets:
     expect(problemsOf('version: 1\ntargets: [\n')[0]).toMatch(/^YAML: /);
   });
 
+  it('checks credentials: unique ids, secret paths that cannot climb out, env var names', () => {
+    const credential = (id: string, path: string) => `  - { id: ${id}, target: { provider: postgres-role, adminUrlEnv: SHOP_DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: "${path}" } }\n`;
+    expect(problemsOf(`version: 1\ncredentials:\n${credential('db', 'shop/db')}${credential('db', 'shop/../etc')}`)).toEqual([
+      'credentials[1].secretStore.path: must be segments of letters, digits, . _ - joined by /, none starting with .',
+      'credentials[1].id: duplicate credential id "db"',
+    ]);
+    expect(problemsOf(`version: 1\ncredentials:\n${credential('db', 'shop/db').replace('SHOP_DB_ADMIN_URL', 'postgres://u:p@db/x')}`)[0]).toMatch(/^credentials\[0\]\.target\.adminUrlEnv: must be an environment variable name$/);
+  });
+
   it('reports a missing file as a validation error naming the file', () => {
     expect(() => loadConfigFile('/nonexistent/secops.config.yaml')).toThrow(/\/nonexistent\/secops\.config\.yaml is invalid:\n {2}- cannot read the config file \(ENOENT\)/);
   });
