@@ -68,6 +68,8 @@ describe('/secops text', () => {
     ['approvals', { kind: 'approvals' }],
     ['status dast:shop:1', { kind: 'status', workflowId: 'dast:shop:1' }],
     ['status', { kind: 'usage', problem: 'status needs exactly one workflow id' }],
+    ['rotate shop-db', { kind: 'rotate', credentialId: 'shop-db' }],
+    ['rotate', { kind: 'usage', problem: 'rotate needs exactly one credential id' }],
     ['deploy', { kind: 'usage', problem: 'unknown command "deploy"' }],
   ])('%j', (text, expected) => {
     expect(parseSecopsCommand(text)).toEqual(expected);
