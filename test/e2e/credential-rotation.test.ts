@@ -24,6 +24,7 @@ import { waitUntil } from '../../cli/wait-until';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
+import { recordHistory } from '../support/histories';
 import { capturedLogs } from '../support/quiet-runtime';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 
@@ -191,6 +192,7 @@ describe('credential rotation', () => {
       expect(scheduled).toEqual({ skipped: 'a rotation of busy is already running' });
       await first.executeUpdate('decide', { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
       expect(await first.result()).toMatchObject({ credentialId: 'busy' });
+      await recordHistory(workers.client, first.workflowId);
     });
   });
 

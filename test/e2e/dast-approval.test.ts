@@ -16,6 +16,7 @@ import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { runEntry } from '../support/run-cli';
+import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 
 /** An active (full) scan waits for a CLI approval under a four-eyes policy; `secops approvals` is the front end. */
@@ -75,6 +76,7 @@ targets:
 
       const result = (await handle.result()) as DastScanResult;
       expect(result.findings).toBeGreaterThan(0);
+      await recordHistory(workers.client, handle.workflowId);
     });
     const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:approved#1' });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([

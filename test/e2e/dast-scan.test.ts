@@ -14,6 +14,7 @@ import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { errors, validateSarif } from '../support/sarif-multitool';
 import { WAPITI_IMAGE } from '../support/scanner-images';
+import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,7 @@ targets:
       }
       const first = (await handle.result()) as DastScanResult;
       const second = (await (await start(workers, 'dast:demo-e2e:second')).result()) as DastScanResult;
+      await recordHistory(workers.client, 'dast:demo-e2e:second');
       return { first, second, inspected };
     });
 
