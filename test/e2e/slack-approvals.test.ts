@@ -34,7 +34,7 @@ describe('Slack app: approvals', () => {
   const started: WorkflowHandle[] = [];
 
   beforeAll(async () => {
-    api = await startSlackApiServer({ botToken: BOT_TOKEN, usergroups: { SAPPROVERS: ['UAPPROVER1', 'UAPPROVER2', 'UREQUESTER'] } });
+    api = await startSlackApiServer({ botToken: BOT_TOKEN, usergroups: { SAPPROVERS: ['UAPPROVER1', 'UAPPROVER2', 'UREQUESTER'], SLEADS: ['ULEAD'] } });
     fresh = await freshDatabase();
     await migrate(fresh.db);
     client = await devServerClient();
@@ -173,6 +173,26 @@ describe('Slack app: approvals', () => {
     expect(update.args.text).toMatch(/^Rejected/);
     expect(JSON.stringify(update.args.blocks)).toContain('the target is in a change freeze until Monday');
     expect(await outcome(approval.handle)).toBe('active scan of ' + approval.approvalId.split(':')[1] + ' not approved: the target is in a change freeze until Monday');
+  });
+
+  it('escalates after the timeout: the next group is told in its channel and may then vote', async () => {
+    const approval = await request({ approvers: { users: ['UAPPROVER1'] }, timeout: '5s', escalation: [{ after: '1h', approvers: { groups: ['SLEADS'] }, channel: 'C0LEADS' }] });
+    // Before the escalation the lead may not vote.
+    await expectRefused(approval, 'ULEAD', 'is not an approver');
+    const escalated = await api.waitForCall('chat.postMessage', (call) => call.args.channel === 'C0LEADS', 30_000);
+    expect(escalated.problems).toEqual([]);
+    expect(buttonsOf(escalated.args.blocks)[APPROVAL_ACTIONS.approve]).toBe(approval.approvalId);
+    expect((await pendingView(approval.handle, approval.approvalId))?.allowed).toEqual(expect.arrayContaining(['slack:UAPPROVER1', 'slack:ULEAD']));
+    expect((await click(approval, 'ULEAD')).status).toBe(200);
+    const update = await decided(approval);
+    expect(JSON.stringify(update.args.blocks)).toContain('ULEAD');
+  });
+
+  it('expires after the last step with the policy default, and says so in the message', async () => {
+    const approval = await request({ approvers: { users: ['UAPPROVER1'] }, timeout: '1s', escalation: [{ after: '1s', approvers: { groups: ['SLEADS'] } }] });
+    const update = await decided(approval);
+    expect(JSON.stringify(update.args)).toMatch(/expired/i);
+    expect(await outcome(approval.handle)).toMatch(/not approved: expired without a decision; policy default: reject$/);
   });
 
   it('lists my pending approvals with their buttons: /secops approvals and App Home', async () => {
