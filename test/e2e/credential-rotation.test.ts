@@ -43,7 +43,7 @@ describe('credential rotation', () => {
   const alternating = `rot_alt_${suffix}`;
 
   beforeAll(async () => {
-    [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'xoxb-rotation' })]);
+    [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'test-bot-token-rotation' })]);
     await migrate(fresh.db);
     for (const role of [single, `${alternating}_a`, `${alternating}_b`]) await fresh.db.query(`CREATE ROLE ${role} LOGIN`);
   });
@@ -91,7 +91,7 @@ describe('credential rotation', () => {
   }
 
   const workersWith = (fail?: Step, dataConverter?: Parameters<typeof startWorkers>[2]) =>
-    startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('xoxb-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail) }), ['control'], dataConverter);
+    startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('test-bot-token-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail) }), ['control'], dataConverter);
 
   function rotate(workers: RunningWorkers, c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) {
     const workflowId = `${rotationWorkflowId(c.id)}`;

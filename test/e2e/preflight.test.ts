@@ -52,7 +52,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
     });
     await importTinyImage(docker, PRESENT_IMAGE);
     fresh = await freshDatabase();
-    slackApi = await startSlackApiServer({ botToken: 'xoxb-test-valid' });
+    slackApi = await startSlackApiServer({ botToken: 'test-bot-token-test-valid' });
   });
   afterAll(async () => {
     await fresh?.drop();
@@ -70,7 +70,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
     const workers = await startWorkers(createActivities({
       docker,
       store: { db: fresh.db, url: fresh.url },
-      slack: new WebClient('xoxb-test-valid', { slackApiUrl: slackApi.url }),
+      slack: new WebClient('test-bot-token-test-valid', { slackApiUrl: slackApi.url }),
     }));
     const report = await workers.during(async () => {
       const result = await runDoctor(workers.client, env, configFor(workers.taskQueues, PRESENT_IMAGE));
@@ -97,7 +97,7 @@ describe('preflight through a real dev server, Docker Engine and PostgreSQL', ()
       const workers = await startWorkers(createActivities({
         docker: new Docker({ socketPath: '/nonexistent/docker.sock' }),
         store: { db: unmigrated.db, url: unmigrated.url },
-        slack: new WebClient('xoxb-test-revoked', { slackApiUrl: slackApi.url, retryConfig: { retries: 0 } }),
+        slack: new WebClient('test-bot-token-test-revoked', { slackApiUrl: slackApi.url, retryConfig: { retries: 0 } }),
       }));
       const report = await workers.during(() => runDoctor(workers.client, env, configFor(workers.taskQueues, MISSING_IMAGE)));
       expect(row(report, 'docker')).toEqual({

@@ -25,7 +25,7 @@ describe('Slack app: signed requests', () => {
   const targetId = uniqueTargetId('signed');
 
   beforeAll(async () => {
-    api = await startSlackApiServer({ botToken: 'xoxb-test-secops-app' });
+    api = await startSlackApiServer({ botToken: 'test-bot-token-test-secops-app' });
     client = await devServerClient();
     const config = approvalConfig({ taskQueues: uniqueTaskQueues(), targetId, targetPort: await freePort(), policy: { approvers: { users: ['UAPPROVER1'] } }, profile: 'baseline' });
     slack = await startSlackApp({ api, config, client });

@@ -22,7 +22,7 @@ import { slackSignatureHeaders } from './slack-signing';
  * API server as the Web API, and real workers posting their approval messages through it.
  */
 export const SIGNING_SECRET = 'test-signing-secret-not-real';
-export const BOT_TOKEN = 'xoxb-test-secops-app';
+export const BOT_TOKEN = 'test-bot-token-test-secops-app';
 /** Where the workers post approval requests when a target names no channel. */
 export const APPROVALS_CHANNEL = 'C0APPROVALS';
 /** The scanner image named in test configs: absent on purpose, so an approved scan ends quickly with ScannerImageMissing. */

@@ -59,7 +59,7 @@ targets:
   });
 
   it('rejects secrets in the file and points to the environment', () => {
-    const problems = problemsOf('version: 1\nslack:\n  channel: "#secops"\n  botToken: xoxb-not-a-real-token\n');
+    const problems = problemsOf('version: 1\nslack:\n  channel: "#secops"\n  botToken: test-bot-token-not-a-real-token\n');
     expect(problems).toContain('slack.botToken: secrets are not allowed in the config file; set them in the environment');
   });
 

@@ -5,7 +5,7 @@ import { approvalDecidedMessage, approvalRequestMessage } from '../../slack-app/
 import { acceptRiskModal } from '../../slack-app/blocks/triage-modals';
 import { BOT_USER_ID, startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 
-const BOT_TOKEN = 'xoxb-test-slack-api-server';
+const BOT_TOKEN = 'test-bot-token-test-slack-api-server';
 /** WebClient logs every refused call at error level; here refusals are what is tested. */
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => LogLevel.ERROR, setName: () => {} };
 
