@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './schedule-schema';
 
 /**
  * Approvals: the one way people steer workflows. A principal is `slack:<user id>` or
@@ -10,7 +11,6 @@ export type Principal = `slack:${string}` | `cli:${string}`;
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id (U…)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)');
 const cliUser = z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name');
-const duration = z.string().regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration such as 30m, 4h or 2d');
 
 const approversSchema = z.strictObject({
   users: z.array(slackUserId).default([]),
@@ -25,8 +25,8 @@ export const approvalPolicySchema = z
     /** The requester may not approve their own request. */
     fourEyes: z.boolean().default(true),
     /** How long each step waits before escalating (or, after the last, expiring). */
-    timeout: duration.default('4h'),
-    escalation: z.array(z.strictObject({ after: duration, approvers: approversSchema, channel: z.string().optional() })).default([]),
+    timeout: durationSchema.default('4h'),
+    escalation: z.array(z.strictObject({ after: durationSchema, approvers: approversSchema, channel: z.string().optional() })).default([]),
     onExpiry: z.enum(['reject', 'approve']).default('reject'),
     /** Only a low-risk action may be approved by default on expiry. */
     lowRisk: z.boolean().default(false),

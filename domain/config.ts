@@ -5,6 +5,7 @@ import { actionKind, approvalPolicySchema } from './approval';
 import { scopeProblems, urlProblems } from './target-scope';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import { credentialSchema } from './credential';
+import { weeklyScheduleSchema } from './schedule-schema';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
 /**
@@ -16,16 +17,7 @@ const httpUrl = z.string().superRefine((value, ctx) => {
   for (const message of urlProblems(value)) ctx.addIssue({ code: 'custom', message });
 });
 
-const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
-
-const timezone = z.string().refine(isKnownTimezone, { message: 'must be an IANA time zone such as Europe/Paris' });
-
-const scheduleSchema = z.strictObject({
-  dayOfWeek: z.enum(DAYS).default('MONDAY'),
-  hour: z.number().int().min(0).max(23).default(3),
-  minute: z.number().int().min(0).max(59).default(0),
-  timezone: timezone.default('UTC'),
-});
+const scheduleSchema = weeklyScheduleSchema({ dayOfWeek: 'MONDAY', hour: 3 });
 
 const targetSchema = z
   .strictObject({
@@ -134,13 +126,4 @@ function findSecretKeys(value: unknown, path: PropertyKey[]): InputProblem[] {
     }
     return findSecretKeys(child, here);
   });
-}
-
-function isKnownTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema, weeklyScheduleSchema } from './schedule-schema';
 
 /**
  * A credential the platform rotates: where it is used (target), where its versions live
@@ -9,7 +10,6 @@ const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,60}$/, 'must be a lowercas
 const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name');
 // No segment may start with `.`, so `..` cannot climb out of a store or a Vault mount.
 const secretPath = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'must be segments of letters, digits, . _ - joined by /, none starting with .');
-const duration = z.string().regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration such as 30m, 4h or 2d');
 
 export const credentialSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
@@ -25,16 +25,9 @@ export const credentialSchema = z.strictObject({
     z.strictObject({ provider: z.literal('file'), file: z.string().min(1), path: secretPath }),
     z.strictObject({ provider: z.literal('vault-kv2'), mount: secretPath, path: secretPath }),
   ]),
-  schedule: z
-    .strictObject({
-      dayOfWeek: z.enum(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY']).default('TUESDAY'),
-      hour: z.number().int().min(0).max(23).default(10),
-      minute: z.number().int().min(0).max(59).default(0),
-      timezone: z.string().default('UTC'),
-    })
-    .optional(),
+  schedule: weeklyScheduleSchema({ dayOfWeek: 'TUESDAY', hour: 10 }).optional(),
   /** How long the previous credential keeps working after promotion. */
-  gracePeriod: duration.default('1h'),
+  gracePeriod: durationSchema.default('1h'),
   /** Told when a new credential is promoted (consumers) and when a rotation fails (on-call). */
   consumersChannel: z.string().optional(),
   onCallChannel: z.string().optional(),

@@ -75,6 +75,9 @@ targets:
       'credentials[1].secretStore.path: must be segments of letters, digits, . _ - joined by /, none starting with .',
       'credentials[1].id: duplicate credential id "db"',
     ]);
+    expect(problemsOf(`version: 1\ncredentials:\n${credential('db', 'shop/db').replace(' }\n', ', schedule: { timezone: Mars/Olympus } }\n')}`)).toEqual([
+      'credentials[0].schedule.timezone: must be an IANA time zone such as Europe/Paris',
+    ]);
     expect(problemsOf(`version: 1\ncredentials:\n${credential('db', 'shop/db').replace('SHOP_DB_ADMIN_URL', 'postgres://u:p@db/x')}`)[0]).toMatch(/^credentials\[0\]\.target\.adminUrlEnv: must be an environment variable name$/);
   });
 
