@@ -1,6 +1,6 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { Config, Target } from '../domain/config';
-import type { CredentialConfig } from '../domain/credential';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type DayOfWeek, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import type { Config } from '../domain/config';
 import { dastScanInput, dastScheduleId, scheduleHash } from '../domain/dast';
 import { credentialRotationInput, rotationScheduleId } from '../domain/rotation';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
@@ -16,44 +16,51 @@ export interface SyncResult {
   unchanged: string[];
 }
 
-/** What the schedule of one target should be: its calendar, overlap SKIP, a day of catch-up. */
-function desiredSchedule(config: Config, target: Target): ScheduleOptions {
-  const input = dastScanInput(config, target, 'schedule');
-  const { dayOfWeek, hour, minute, timezone } = target.schedule;
+/**
+ * A weekly schedule that starts `workflowType` with `input`: overlap SKIP (a run still going
+ * when the next is due skips the next), one day of catch-up (a shorter worker outage still
+ * gets its missed run), and a hash of the input so sync can tell when it changed.
+ */
+function weeklySchedule(config: Config, spec: {
+  scheduleId: string;
+  workflowType: string;
+  schedule: { dayOfWeek: DayOfWeek; hour: number; minute: number; timezone: string };
+  input: object;
+  typedSearchAttributes?: ScheduleOptionsStartWorkflowAction<Workflow>['typedSearchAttributes'];
+}): ScheduleOptions {
+  const { dayOfWeek, hour, minute, timezone } = spec.schedule;
   return {
-    scheduleId: dastScheduleId(target.id),
+    scheduleId: spec.scheduleId,
     spec: { calendars: [{ dayOfWeek, hour, minute }], timezone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'dastScan',
-      workflowId: dastScheduleId(target.id),
+      workflowType: spec.workflowType,
+      workflowId: spec.scheduleId,
       taskQueue: config.taskQueues.control,
-      args: [input],
-      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
+      args: [spec.input],
+      ...(spec.typedSearchAttributes && { typedSearchAttributes: spec.typedSearchAttributes }),
     },
-    // A scan still running when the next is due: skip the next. A worker outage shorter than a
-    // day still gets its missed scan.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    memo: { secopsScheduleHash: scheduleHash(input) },
-  };
-}
-
-/** A credential's rotation schedule: at most one rotation at a time, through scheduledRotation. */
-function desiredRotationSchedule(config: Config, credential: CredentialConfig & { schedule: NonNullable<CredentialConfig['schedule']> }): ScheduleOptions {
-  const input = credentialRotationInput(config, credential, 'schedule');
-  const { dayOfWeek, hour, minute, timezone } = credential.schedule;
-  return {
-    scheduleId: rotationScheduleId(credential.id),
-    spec: { calendars: [{ dayOfWeek, hour, minute }], timezone },
-    action: { type: 'startWorkflow', workflowType: 'scheduledRotation', workflowId: rotationScheduleId(credential.id), taskQueue: config.taskQueues.control, args: [input] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    memo: { secopsScheduleHash: scheduleHash(input) },
+    memo: { secopsScheduleHash: scheduleHash(spec.input) },
   };
 }
 
 function desiredSchedules(config: Config): ScheduleOptions[] {
-  const rotations = config.credentials.flatMap((c) => (c.schedule ? [desiredRotationSchedule(config, { ...c, schedule: c.schedule })] : []));
-  return [...config.targets.map((target) => desiredSchedule(config, target)), ...rotations];
+  const scans = config.targets.map((target) => weeklySchedule(config, {
+    scheduleId: dastScheduleId(target.id),
+    workflowType: 'dastScan',
+    schedule: target.schedule,
+    input: dastScanInput(config, target, 'schedule'),
+    typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
+  }));
+  // Through scheduledRotation: a rotation already running under rotate:<id> is never doubled.
+  const rotations = config.credentials.flatMap((credential) => (credential.schedule ? [weeklySchedule(config, {
+    scheduleId: rotationScheduleId(credential.id),
+    workflowType: 'scheduledRotation',
+    schedule: credential.schedule,
+    input: credentialRotationInput(config, credential, 'schedule'),
+  })] : []));
+  return [...scans, ...rotations];
 }
 
 /** Makes the `dast:*` and `rotate-schedule:*` schedules match the config: create, update, delete; idempotent. */
