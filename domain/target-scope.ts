@@ -26,7 +26,7 @@ export function urlProblems(value: string): string[] {
 /** Problems with where a valid URL points: outside scope.hosts, or link-local without opt-in. */
 export function scopeProblems(target: ScopedTarget): string[] {
   if (urlProblems(target.url).length > 0) return [];
-  const host = new URL(target.url).hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(target.url);
   const problems: string[] = [];
   if (target.scope && !target.scope.hosts.includes(host)) {
     problems.push(`host ${host} is outside scope.hosts (${target.scope.hosts.join(', ')})`);
@@ -35,6 +35,11 @@ export function scopeProblems(target: ScopedTarget): string[] {
     problems.push(`${host} is a link-local/metadata address; set scope.allowLinkLocal to scan it`);
   }
   return problems;
+}
+
+/** The URL's host as DNS and scope lists name it: IPv6 without its brackets. */
+export function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[|\]$/g, '');
 }
 
 export function targetProblems(target: ScopedTarget): string[] {

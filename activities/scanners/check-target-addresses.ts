@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { isLinkLocalAddress } from '../../domain/target-scope';
+import { hostOf, isLinkLocalAddress } from '../../domain/target-scope';
 
 /**
  * The host name is checked in the workflow; here, the addresses it resolves to, so a DNS
@@ -8,7 +8,7 @@ import { isLinkLocalAddress } from '../../domain/target-scope';
 export function createTargetAddressActivities() {
   return {
     async checkTargetAddresses(input: { url: string; allowLinkLocal: boolean }): Promise<string[]> {
-      const host = new URL(input.url).hostname.replace(/^\[|\]$/g, '');
+      const host = hostOf(input.url);
       let addresses: string[];
       try {
         addresses = (await lookup(host, { all: true })).map((a) => a.address);

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { log } from '@temporalio/activity';
+import { text as mrkdwnText } from '../../slack-app/blocks/mrkdwn';
 
 /** Rotation news: consumers hear of a promotion, on-call hears of a failure and what was rolled back. */
 export function createRotationNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {
@@ -11,7 +12,7 @@ export function createRotationNotifyActivities(slack: WebClient | undefined, def
         log.warn(text);
         return { posted: false };
       }
-      await slack.chat.postMessage({ channel, text: text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!) });
+      await slack.chat.postMessage({ channel, text: mrkdwnText(text, 3000) });
       return { posted: true };
     },
   };
