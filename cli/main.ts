@@ -42,11 +42,11 @@ program
   .option('--json', 'print the report as JSON')
   .action(async (options: { json?: boolean }) => {
     const { env, config } = settings();
-    const client = await connectClient(env);
-    const report = await runDoctor(client, env, config);
-    console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
-    await client.connection.close();
-    process.exitCode = report.status === 'failed' ? 1 : 0;
+    await withClient(env, async (client) => {
+      const report = await runDoctor(client, env, config);
+      console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      process.exitCode = report.status === 'failed' ? 1 : 0;
+    });
   });
 
 program
