@@ -8,8 +8,8 @@ import { durationSchema, weeklyScheduleSchema } from './schedule-schema';
  */
 const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,60}$/, 'must be a lowercase role name');
 const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name');
-// No segment may start with `.`, so `..` cannot climb out of a store or a Vault mount.
-const secretPath = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'must be segments of letters, digits, . _ - joined by /, none starting with .');
+/** No segment may start with `.`, so `..` cannot climb out of a store or a Vault mount; stores check paths with it too. */
+export const secretPathSchema = z.string().max(512).regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'must be segments of letters, digits, . _ - joined by /, none starting with .');
 
 export const credentialSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
@@ -22,8 +22,8 @@ export const credentialSchema = z.strictObject({
     role: roleName,
   }),
   secretStore: z.discriminatedUnion('provider', [
-    z.strictObject({ provider: z.literal('file'), file: z.string().min(1), path: secretPath }),
-    z.strictObject({ provider: z.literal('vault-kv2'), mount: secretPath, path: secretPath }),
+    z.strictObject({ provider: z.literal('file'), file: z.string().min(1), path: secretPathSchema }),
+    z.strictObject({ provider: z.literal('vault-kv2'), mount: secretPathSchema, path: secretPathSchema }),
   ]),
   schedule: weeklyScheduleSchema({ dayOfWeek: 'TUESDAY', hour: 10 }).optional(),
   /** How long the previous credential keeps working after promotion. */

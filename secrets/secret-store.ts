@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretPathSchema } from '../domain/credential';
 
 /**
  * Where rotated credentials live, modeled on AWS Secrets Manager's staging labels so that
@@ -45,14 +46,8 @@ export interface VersionInfo {
   createdAt: string;
 }
 
-/**
- * Segments of letters, digits, `.`, `_`, `-` joined by `/`: safe as a JSON key and as URL
- * path segments, and no `..` to climb out of a Vault mount.
- */
-export const secretPathSchema = z
-  .string()
-  .max(512)
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'must be segments of letters, digits, . _ - separated by /');
+/** Paths are checked by the same schema as the config's (safe as JSON keys and URL segments, no `..`). */
+export { secretPathSchema };
 
 /** Printable ASCII without spaces: room for a workflow id plus a step name. */
 export const idempotencyTokenSchema = z.string().regex(/^[\x21-\x7e]{8,200}$/, 'must be 8–200 printable ASCII characters without spaces');
