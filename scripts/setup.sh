@@ -101,12 +101,30 @@ if [[ $WANT_POSTGRES == true ]]; then
 SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
 ALTER ROLE secops_test WITH LOGIN CREATEDB CREATEROLE PASSWORD '$password';
 SELECT 'CREATE DATABASE secops_test OWNER secops_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'secops_test')\gexec
+-- Every statement of the test role goes to the server log, in every database it connects
+-- to: the rotation tests read the log to prove passwords never reach SQL text.
+ALTER ROLE secops_test SET log_statement = 'all';
 SQL
     url="postgres://secops_test:$password@127.0.0.1:$port/secops_test"
+    log_file=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $7}')
     umask 077
-    echo "SECOPS_TEST_DATABASE_URL=$url" > "$STATE/test.env"
+    printf 'SECOPS_TEST_DATABASE_URL=%s\nSECOPS_TEST_POSTGRES_LOG=%s\n' "$url" "$log_file" > "$STATE/test.env"
     say "PostgreSQL $version ready: DATABASE_URL=postgres://secops_test@127.0.0.1:$port/secops_test (password in .secops/test.env)"
   fi
 fi
 if [[ $WANT_POSTGRES == true ]]; then bash "$ROOT/scripts/install-openbao.sh"; fi
+
+# --- a host name that resolves to a metadata address, for tests --------------------------
+# The DAST scope check must refuse a target whose host *name* resolves to 169.254.169.254
+# (test/e2e/dns-metadata.test.ts); /etc/hosts gives it a real name without any DNS server,
+# and the reserved .invalid suffix can never mean a real host.
+METADATA_HOST_LINE='169.254.169.254 metadata.secops-test.invalid'
+if [[ $WANT_POSTGRES == true ]] && ! grep -qxF "$METADATA_HOST_LINE" /etc/hosts; then
+  if [[ $(id -u) == 0 ]]; then
+    say "adding '$METADATA_HOST_LINE' to /etc/hosts (for the DNS metadata-address test)"
+    echo "$METADATA_HOST_LINE" >> /etc/hosts
+  else
+    say "warning: not root: add '$METADATA_HOST_LINE' to /etc/hosts or the DNS metadata-address test fails"
+  fi
+fi
 say "ready"

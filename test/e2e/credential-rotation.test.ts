@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/activity';
-import pg from 'pg';
 import { WebClient } from '@slack/web-api';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { CredentialProviders } from '../../activities/secrets/credential-providers';
@@ -25,6 +24,7 @@ import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import { recordHistory } from '../support/histories';
+import { logsIn as logsInTo } from '../support/postgres-login';
 import { capturedLogs } from '../support/quiet-runtime';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 
@@ -36,14 +36,12 @@ describe('credential rotation', () => {
   let slack: SlackApiServer;
   const storeFile = join(mkdtempSync(join(tmpdir(), 'secops-secrets-')), 'store.json');
   const storeKey = { key: randomBytes(32), keyId: 'test' };
-  const generated = new Set<string>();
-  const workflowIds: string[] = [];
   const suffix = randomBytes(3).toString('hex');
   const single = `rot_single_${suffix}`;
   const alternating = `rot_alt_${suffix}`;
 
   beforeAll(async () => {
-    [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'test-bot-token-rotation' })]);
+    [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'test-bot-token-rotation', channels: [{ id: 'C0ONCALL', name: 'oncall', member: true }, { id: 'C0SECURITY', name: 'security', member: true }] })]);
     await migrate(fresh.db);
     for (const role of [single, `${alternating}_a`, `${alternating}_b`]) await fresh.db.query(`CREATE ROLE ${role} LOGIN`);
   });
@@ -56,13 +54,13 @@ describe('credential rotation', () => {
   const credential = (id: string, strategy: 'single-user' | 'alternating-users', role: string, gracePeriod = '1s'): CredentialConfig =>
     credentialSchema.parse({ id, target: { provider: 'postgres-role', adminUrlEnv: 'UNUSED_IN_TESTS', strategy, role }, secretStore: { provider: 'file', file: storeFile, path: `db/${id}` }, gracePeriod, onCallChannel: '#oncall' });
 
-  /** The real store and target; the store remembers every value it was given (for the leak check), `fail` breaks one step. */
-  function providers(fail?: Step): CredentialProviders {
+  /** The real store and target; the store adds every password it is given to `generated` (for the leak check), `fail` breaks one step. */
+  function providers(fail?: Step, generated?: Set<string>): CredentialProviders {
     let applies = 0;
     const store = new FileSecretStore({ file: storeFile, key: storeKey });
     const recording: SecretStore = Object.assign(Object.create(store) as SecretStore, {
       putPending: async (path: string, value: string, options: { idempotencyToken: string }) => {
-        generated.add((JSON.parse(value) as { password: string }).password);
+        generated?.add((JSON.parse(value) as { password: string }).password);
         return store.putPending(path, value, options);
       },
       promote: async (path: string, versionId: string) => {
@@ -90,13 +88,11 @@ describe('credential rotation', () => {
     };
   }
 
-  const workersWith = (fail?: Step, dataConverter?: Parameters<typeof startWorkers>[2]) =>
-    startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('test-bot-token-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail) }), ['control'], dataConverter);
+  const workersWith = (fail?: Step, options: { dataConverter?: Parameters<typeof startWorkers>[2]; generated?: Set<string> } = {}) =>
+    startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('test-bot-token-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail, options.generated) }), ['control'], options.dataConverter);
 
   function rotate(workers: RunningWorkers, c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) {
-    const workflowId = `${rotationWorkflowId(c.id)}`;
-    workflowIds.push(workflowId);
-    return workers.client.workflow.start('credentialRotation', { taskQueue: workers.taskQueues.control, workflowId, args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test', ...extra }] });
+    return workers.client.workflow.start('credentialRotation', { taskQueue: workers.taskQueues.control, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test', ...extra }] });
   }
 
   async function current(c: CredentialConfig) {
@@ -106,22 +102,7 @@ describe('credential rotation', () => {
   async function pendingOf(c: CredentialConfig) {
     return new FileSecretStore({ file: storeFile, key: storeKey }).getVersion(c.secretStore.path, 'PENDING');
   }
-  async function logsIn(username: string, password: string): Promise<boolean> {
-    const url = new URL(fresh.url);
-    url.username = username;
-    url.password = encodeURIComponent(password);
-    const client = new pg.Client({ connectionString: url.toString() });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
+  const logsIn = (username: string, password: string) => logsInTo(fresh.url, username, password);
 
   it('single-user: the new password logs in and the old one is rejected', { timeout: 120_000 }, async () => {
     const c = credential('single', 'single-user', single);
@@ -166,7 +147,12 @@ describe('credential rotation', () => {
     })();
     const before = await current(c);
     const workers = await workersWith(step);
-    const error = await workers.during(async () => (await rotate(workers, c)).result().catch((e: unknown) => e));
+    const error = await workers.during(async () => {
+      const handle = await rotate(workers, c);
+      const failure = await handle.result().catch((e: unknown) => e);
+      await recordHistory(workers.client, handle.workflowId);
+      return failure;
+    });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toMatch(new RegExp(`^rotation of fail-${step} failed at ${step}: injected`));
     expect(await current(c)).toEqual(before);
@@ -186,20 +172,48 @@ describe('credential rotation', () => {
       await waitUntil('waiting for approval', async () => (await first.query<unknown[]>('pendingApprovals')).length === 1, 30_000);
       await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       // A schedule's run does not double it either.
-      const scheduled = await workers.client.workflow.execute('scheduledRotation', {
-        taskQueue: workers.taskQueues.control, workflowId: `rotate-schedule:busy-${Date.now()}`, args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'schedule' }],
+      const scheduled = await workers.client.workflow.start('scheduledRotation', {
+        taskQueue: workers.taskQueues.control, workflowId: 'rotate-schedule:busy', args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'schedule' }],
       });
-      expect(scheduled).toEqual({ skipped: 'a rotation of busy is already running' });
+      expect(await scheduled.result()).toEqual({ skipped: 'a rotation of busy is already running' });
+      await recordHistory(workers.client, scheduled.workflowId);
       await first.executeUpdate('decide', { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
       expect(await first.result()).toMatchObject({ credentialId: 'busy' });
       await recordHistory(workers.client, first.workflowId);
     });
   });
 
-  it('leaks no secret into workflow history; with the codec, history payloads are ciphertext', { timeout: 120_000 }, async () => {
+  it('leaks no secret into workflow history, Slack or logs, through rotations that succeed and one that rolls back', { timeout: 180_000 }, async () => {
+    const c = credential('leak-check', 'single-user', single);
+    const generated = new Set<string>();
+    const histories: string[] = [];
+    const ok = await workersWith(undefined, { generated });
+    await ok.during(async () => {
+      histories.push(await historyText(await rotate(ok, c), 'succeeds'));
+      // The second one also revokes the first one's version after the grace period.
+      histories.push(await historyText(await rotate(ok, c), 'succeeds'));
+    });
+    const failing = await workersWith('verify', { generated });
+    await failing.during(async () => {
+      histories.push(await historyText(await rotate(failing, c), 'fails'));
+    });
+
+    expect(generated.size).toBe(3);
+    // The decoding reaches the payloads: the user name is in them, next to where a password would be.
+    for (const text of histories) expect(text).toContain(single);
+    for (const [i, text] of histories.entries()) for (const secret of generated) expect(text.includes(secret), `history ${i} holds a secret`).toBe(false);
+    const slackCalls = JSON.stringify(slack.calls.map((call) => call.args));
+    expect(slackCalls).toContain('leak-check');
+    for (const secret of generated) expect(slackCalls.includes(secret), 'a secret in a Slack call').toBe(false);
+    expect(capturedLogs.length).toBeGreaterThan(0);
+    const logs = JSON.stringify(capturedLogs, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    for (const secret of generated) expect(logs.includes(secret), 'a secret in the captured logs').toBe(false);
+  });
+
+  it('with the codec, history payloads are ciphertext', { timeout: 120_000 }, async () => {
     const c = credential('encrypted', 'single-user', single);
     const dataConverter = dataConverterFromEnv({ SECOPS_CODEC_KEYS: parseKeyRing(`k1:${randomBytes(32).toString('base64')}`) });
-    const workers = await workersWith(undefined, dataConverter);
+    const workers = await workersWith(undefined, { dataConverter });
     const history = await workers.during(async () => {
       const handle = await rotate(workers, c);
       await handle.result();
@@ -212,18 +226,16 @@ describe('credential rotation', () => {
     ]);
     expect(payloads.length).toBeGreaterThan(3);
     for (const payload of payloads) expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
-
-    expect(generated.size).toBeGreaterThan(0);
-    const client: Client = (await workersWith()).client;
-    for (const workflowId of new Set(workflowIds)) {
-      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-        const text = JSON.stringify(await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory());
-        for (const secret of generated) expect(text.includes(secret), `${workflowId} history holds a secret`).toBe(false);
-      }
-    }
-    for (const call of slack.calls) for (const secret of generated) expect(JSON.stringify(call.args).includes(secret)).toBe(false);
-    expect(capturedLogs.length).toBeGreaterThan(0);
-    const logs = JSON.stringify(capturedLogs, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
-    for (const secret of generated) expect(logs.includes(secret), 'a secret in the captured logs').toBe(false);
   });
 });
+
+/**
+ * The run's whole history as text, payload data decoded: the history's proto messages turn
+ * bytes into base64 in JSON, where no secret could ever be found.
+ */
+async function historyText(handle: WorkflowHandle, outcome: 'succeeds' | 'fails'): Promise<string> {
+  const result = await handle.result().then(() => 'succeeded', (error: unknown) => (error instanceof WorkflowFailedError ? 'failed' : Promise.reject(error)));
+  expect(result).toBe(outcome === 'succeeds' ? 'succeeded' : 'failed');
+  const history = await handle.fetchHistory();
+  return JSON.stringify(history, (key, value: unknown) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+}
