@@ -29,6 +29,12 @@ export interface ActivityDeps {
   runUrl?: (workflowId: string) => string | undefined;
   /** Secret stores and rotation targets; the environment's by default. */
   credentials?: CredentialProviders;
+  /**
+   * The Temporal service the worker polls (host:port): with the namespace and task queue it
+   * names the deployment that owns the scanner containers. In-process workers sharing one
+   * server (tests) may leave it out: their unique task queues already tell them apart.
+   */
+  temporalAddress?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -43,7 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlackChecks(deps.slack),
     ...createTargetAddressActivities(),
     ...createScanRecordActivities(db),
-    ...createRunScannerActivities(deps.docker),
+    ...createRunScannerActivities(deps.docker, deps.temporalAddress ?? 'unnamed'),
     ...createIngestActivities(db),
     ...createCompareActivities(db),
     ...createReportActivities(),

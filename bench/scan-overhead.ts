@@ -61,7 +61,7 @@ export async function scanOverhead(): Promise<void> {
       return performance.now() - started;
     };
     const raw = async () => {
-      const spec = wapitiSpec({ target, image, workDir: mkdtempSync(join(config.artifactsDir, 'raw-')), labels: { workflowId: 'bench', runId: 'bench', activityId: 'raw' }, hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } });
+      const spec = wapitiSpec({ target, image, workDir: mkdtempSync(join(config.artifactsDir, 'raw-')), labels: { deployment: 'bench/scan-overhead', workflowId: 'bench', runId: 'bench', activityId: 'raw' }, hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } });
       await prepareWorkDir(spec);
       const started = performance.now();
       await promisify(execFile)('docker', dockerRunArgs(spec));

@@ -170,9 +170,9 @@ schedules
 schedules
   .command('list')
   .action(async () => {
-    const { env } = settings();
+    const { env, config } = settings();
     await withClient(env, async (client) => {
-      const rows = await listSchedules(client);
+      const rows = await listSchedules(client, config);
       console.log(renderTable(['schedule', 'state', 'next run', 'last run'], rows.map((r) => [r.scheduleId, r.paused ? 'paused' : 'active', r.nextRun?.toISOString() ?? '-', r.lastRun?.toISOString() ?? '-'])));
     });
   });
@@ -180,9 +180,9 @@ for (const action of ['pause', 'unpause', 'trigger'] as const) {
   schedules
     .command(`${action} <target>`)
     .action(async (targetId: string) => {
-      const { env } = settings();
+      const { env, config } = settings();
       await withClient(env, async (client) => {
-        const handle = await scheduleOf(client, targetId);
+        const handle = await scheduleOf(client, config, targetId);
         const note = `${action} by ${cliPrincipal(env)}`;
         if (action === 'trigger') await handle.trigger();
         else await handle[action](note);
@@ -252,7 +252,8 @@ for (const name of ['dev', 'demo'] as const) {
     .option('--ui-port <port>', 'Temporal UI port', portOption, 8233)
     .option('--state-dir <dir>', 'where history and the embedded store persist', '.secops')
     .option('--exit', 'demo only: stop once the report is printed (the default when not on a terminal)')
-    .action(async (options: { port: number; uiPort: number; stateDir: string; exit?: boolean }) => {
+    .option('--app-port <port>', 'demo only: port of the bundled vulnerable app, and of the demo-app target with it (default: the target URL\'s, 8088)', portOption)
+    .action(async (options: { port: number; uiPort: number; stateDir: string; exit?: boolean; appPort?: number }) => {
       const { config } = settings();
       const stack = await startDevStack({ ...options, config, log: (line) => console.log(line) });
       const stop = async () => {
@@ -265,7 +266,7 @@ for (const name of ['dev', 'demo'] as const) {
           const report = await runDoctor(stack.client, stack.env, config);
           console.log(`\n${formatReport(report)}\n`);
           process.exitCode = report.status === 'failed' ? 1 : 0;
-          if (report.status !== 'failed') await runDastDemo(stack.client, config, (line) => console.log(line));
+          if (report.status !== 'failed') await runDastDemo(stack.client, config, (line) => console.log(line), options.appPort);
         } catch (error) {
           await stop();
           throw error;

@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
 import { createActivities } from '../activities';
+import { deploymentLabel } from '../activities/scanners/container-spec';
 import { loadSettings } from '../domain/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   const dataConverter = dataConverterFromEnv(env);
   const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   if (roles.includes('scanners')) {
-    const reaped = await reapFinishedRuns(docker, client).catch((error: unknown) => {
+    // The label this worker's runScanner activities put on their containers: only those are its to judge.
+    const deployment = deploymentLabel({ temporalAddress: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: config.taskQueues.scanners });
+    const reaped = await reapFinishedRuns(docker, client, deployment).catch((error: unknown) => {
       console.warn(`reaper: skipped (${(error as Error).message})`);
       return [];
     });
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     slack: env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }) : undefined,
     slackChannel: config.slack?.channel,
     runUrl: (workflowId) => runUrl(env, workflowId),
+    temporalAddress: env.TEMPORAL_ADDRESS,
   });
   const workers = await createWorkers({
     connection,

@@ -1,13 +1,21 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type DayOfWeek, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type DayOfWeek,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { Config } from '../domain/config';
 import { dastScanInput, dastScheduleId, scheduleHash } from '../domain/dast';
 import { credentialRotationInput, rotationScheduleId } from '../domain/rotation';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
-/** The schedules this code owns: it creates, updates and deletes only these. */
+/** The kinds of schedule this code makes; among them, a deployment's own are told by their task queue. */
 const PREFIXES = [dastScheduleId(''), rotationScheduleId('')];
-const managed = (scheduleId: string) => PREFIXES.some((prefix) => scheduleId.startsWith(prefix));
+const ofOurKind = (scheduleId: string) => PREFIXES.some((prefix) => scheduleId.startsWith(prefix));
 
 export interface SyncResult {
   created: string[];
@@ -63,31 +71,73 @@ function desiredSchedules(config: Config): ScheduleOptions[] {
   return [...scans, ...rotations];
 }
 
-/** Makes the `dast:*` and `rotate-schedule:*` schedules match the config: create, update, delete; idempotent. */
+/** A schedule as it is now, or undefined when there is none of that id. */
+function describeSchedule(client: Client, scheduleId: string): Promise<ScheduleDescription | undefined> {
+  return client.schedule.getHandle(scheduleId).describe().catch((error: unknown) => {
+    if (error instanceof ScheduleNotFoundError) return undefined;
+    throw error;
+  });
+}
+
+/**
+ * Deployments may share a namespace (staging beside production, test runs on one dev
+ * server), and a schedule's id says what it does, not whose it is. Its action's task queue
+ * does: only the deployment whose control workers poll that queue runs what the schedule
+ * starts, and sync puts the config's control queue in every schedule it makes.
+ */
+const isOwn = (description: ScheduleDescription, config: Config) => description.action.taskQueue === config.taskQueues.control;
+
+/** The deployment's `dast:*` and `rotate-schedule:*` schedules, as far as the (eventually consistent) list shows them. */
+async function ownSchedules(client: Client, config: Config): Promise<ScheduleDescription[]> {
+  const own: ScheduleDescription[] = [];
+  for await (const summary of client.schedule.list()) {
+    if (!ofOurKind(summary.scheduleId)) continue;
+    // The list's summaries leave out the task queue: only a describe has it.
+    const description = await describeSchedule(client, summary.scheduleId);
+    if (description && isOwn(description, config)) own.push(description);
+  }
+  return own;
+}
+
+/**
+ * Makes the deployment's `dast:*` and `rotate-schedule:*` schedules match the config:
+ * create, update, delete; idempotent. Another deployment's schedules are never touched; a
+ * config that needs an id one of them holds is refused before anything changes.
+ */
 export async function syncSchedules(client: Client, config: Config): Promise<SyncResult> {
   const result: SyncResult = { created: [], updated: [], deleted: [], unchanged: [] };
-  const existing = new Map<string, unknown>();
-  for await (const summary of client.schedule.list()) {
-    if (managed(summary.scheduleId)) existing.set(summary.scheduleId, summary.memo?.secopsScheduleHash);
+  const wanted = desiredSchedules(config);
+  // Each described by id rather than found in the list: the list shows a schedule a moment
+  // after its create, and a sync right after another must not create it twice.
+  const current = new Map<string, ScheduleDescription | undefined>();
+  for (const desired of wanted) current.set(desired.scheduleId, await describeSchedule(client, desired.scheduleId));
+  const taken = wanted.flatMap((desired) => {
+    const holder = current.get(desired.scheduleId);
+    return holder && !isOwn(holder, config) ? [`${desired.scheduleId} (task queue ${holder.action.taskQueue})`] : [];
+  });
+  if (taken.length > 0) {
+    throw new Error(
+      `schedules ${taken.join(', ')} start workflows on another task queue than ${config.taskQueues.control}: another deployment's, or this one's before its control queue was renamed. ` +
+        'Nothing was changed; delete them where they belong (temporal schedule delete --schedule-id <id>) or rename the targets, then sync again',
+    );
   }
-  for (const desired of desiredSchedules(config)) {
-    const hash = desired.memo?.secopsScheduleHash;
-    if (!existing.has(desired.scheduleId)) {
+  for (const desired of wanted) {
+    const existing = current.get(desired.scheduleId);
+    if (!existing) {
       await client.schedule.create(desired);
       result.created.push(desired.scheduleId);
-    } else if (existing.get(desired.scheduleId) !== hash) {
+    } else if (existing.memo?.secopsScheduleHash !== desired.memo?.secopsScheduleHash) {
       // Memo cannot be updated in place: recreate, keeping the paused state as the user left it.
-      const handle = client.schedule.getHandle(desired.scheduleId);
-      const paused = (await handle.describe()).state.paused;
-      await handle.delete();
-      await client.schedule.create({ ...desired, state: { paused } });
+      await client.schedule.getHandle(desired.scheduleId).delete();
+      await client.schedule.create({ ...desired, state: { paused: existing.state.paused } });
       result.updated.push(desired.scheduleId);
     } else {
       result.unchanged.push(desired.scheduleId);
     }
-    existing.delete(desired.scheduleId);
   }
-  for (const orphan of [...existing.keys()].sort()) {
+  // Schedules of targets gone from the config: only the list can name them.
+  const orphans = (await ownSchedules(client, config)).map((description) => description.scheduleId).filter((id) => !current.has(id));
+  for (const orphan of orphans.sort()) {
     await client.schedule.getHandle(orphan).delete();
     result.deleted.push(orphan);
   }
@@ -101,28 +151,28 @@ export interface ScheduleRow {
   lastRun?: Date;
 }
 
-export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
-  const rows: ScheduleRow[] = [];
-  for await (const summary of client.schedule.list()) {
-    if (!managed(summary.scheduleId)) continue;
-    rows.push({
-      scheduleId: summary.scheduleId,
-      paused: summary.state.paused,
-      nextRun: summary.info.nextActionTimes[0],
-      lastRun: summary.info.recentActions.at(-1)?.takenAt,
-    });
-  }
-  return rows.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+/**
+ * The deployment's schedules, those sync manages: a person who lists, pauses or triggers
+ * "the schedules" means the ones their config made, not a neighbour's of the same name.
+ */
+export async function listSchedules(client: Client, config: Config): Promise<ScheduleRow[]> {
+  return (await ownSchedules(client, config))
+    .map((description) => ({
+      scheduleId: description.scheduleId,
+      paused: description.state.paused,
+      nextRun: description.info.nextActionTimes[0],
+      lastRun: description.info.recentActions.at(-1)?.takenAt,
+    }))
+    .sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
 
-/** The handle of a target's schedule, or a clear error when it does not exist. */
-export async function scheduleOf(client: Client, targetId: string) {
+/** The handle of a target's schedule in this deployment, or a clear error when it has none. */
+export async function scheduleOf(client: Client, config: Config, targetId: string) {
   const handle = client.schedule.getHandle(dastScheduleId(targetId));
-  try {
-    await handle.describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) throw new Error(`no schedule for target ${targetId}: run secops schedules sync`);
-    throw error;
+  const description = await describeSchedule(client, handle.scheduleId);
+  if (!description) throw new Error(`no schedule for target ${targetId}: run secops schedules sync`);
+  if (!isOwn(description, config)) {
+    throw new Error(`the schedule of target ${targetId} belongs to another deployment (task queue ${description.action.taskQueue}, not ${config.taskQueues.control}); nothing was changed`);
   }
   return handle;
 }

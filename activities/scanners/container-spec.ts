@@ -8,13 +8,36 @@ export interface ScanRunIds {
   activityId: string;
 }
 
+/**
+ * Whose scanner container it is. Several deployments may share one Docker Engine (a dev
+ * stack beside CI, test files running in parallel, two teams on one scanner host), and a
+ * reaper can only tell whether a run is over by asking its own Temporal server: a workflow
+ * id another server runs looks "gone" to it. So each container names its deployment and a
+ * reaper only ever lists those of its own.
+ */
+export interface ScanContainerOwner extends ScanRunIds {
+  deployment: string;
+}
+
+/** What identifies a deployment: the scanner task queue of one namespace of one Temporal service. */
+export interface ScannerDeployment {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/** The `secops.deployment` label value, the same for the worker's reaper and for its activities. */
+export function deploymentLabel({ temporalAddress, namespace, taskQueue }: ScannerDeployment): string {
+  return `${temporalAddress}/${namespace}/${taskQueue}`;
+}
+
 /** What an engine module needs, besides its own conventions, to build a run's container spec. */
 export interface EngineRunInput {
   target: Target;
   image: string;
   /** Host directory for this run's inputs and reports; it exists when the container starts. */
   workDir: string;
-  labels: ScanRunIds;
+  labels: ScanContainerOwner;
   /** The worker's ids: an image that runs as anyone runs as the worker, so its reports belong to it. */
   hostUser: { uid: number; gid: number };
 }
@@ -46,7 +69,7 @@ export interface ScanContainerSpec {
   workDirUid: number;
   env?: Record<string, string>;
   limits: Target['limits'];
-  labels: ScanRunIds;
+  labels: ScanContainerOwner;
   /** Hard stop: the container is killed after this, whatever the scanner's own time limit does. */
   maxSeconds: number;
   user?: string;
@@ -56,6 +79,7 @@ export interface ScanContainerSpec {
 
 export const LABELS = {
   managed: 'secops.managed',
+  deployment: 'secops.deployment',
   workflowId: 'secops.workflow-id',
   runId: 'secops.run-id',
   activityId: 'secops.activity-id',
@@ -72,6 +96,7 @@ export function containerCreateOptions(spec: ScanContainerSpec): ContainerCreate
     Env: Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
     Labels: {
       [LABELS.managed]: 'true',
+      [LABELS.deployment]: spec.labels.deployment,
       [LABELS.workflowId]: spec.labels.workflowId,
       [LABELS.runId]: spec.labels.runId,
       [LABELS.activityId]: spec.labels.activityId,

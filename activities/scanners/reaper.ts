@@ -11,13 +11,19 @@ export interface ReapedContainer extends ScanRunIds {
 export type RunActive = (ids: ScanRunIds) => Promise<boolean>;
 
 /**
- * Removes scanner containers that a dead worker left behind (called when a worker starts):
- * their activity will be retried elsewhere, and a leftover scan keeps attacking its target.
- * Without `isRunActive`, every managed container is taken as orphaned: right for a single
- * scanner worker per Docker Engine, wrong when several share one.
+ * Removes scanner containers that a dead worker of `deployment` left behind: their activity
+ * will be retried elsewhere, and a leftover scan keeps attacking its target. Only the
+ * deployment's own containers are listed (a Docker label filter): whether a run is over can
+ * only be asked of the deployment's own Temporal server, and to it another deployment's
+ * runs look gone. Without `isRunActive`, every container of the deployment is taken as
+ * orphaned: right for a single scanner worker per deployment, wrong when several share one.
  */
-export async function reapOrphanContainers(docker: Docker, isRunActive?: RunActive): Promise<ReapedContainer[]> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
+export async function reapOrphanContainers(docker: Docker, deployment: string, isRunActive?: RunActive): Promise<ReapedContainer[]> {
+  // Label filters are ANDed by the engine.
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABELS.managed}=true`, `${LABELS.deployment}=${deployment}`] },
+  });
   const reaped: ReapedContainer[] = [];
   for (const info of containers) {
     const ids: ScanRunIds = {

@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import type { Target } from '../../domain/config';
 import type { Engine } from '../../domain/finding';
-import type { EngineRunInput, ScanContainerSpec } from './container-spec';
+import { deploymentLabel, type EngineRunInput, type ScanContainerSpec } from './container-spec';
 import { describeDockerError } from './docker-errors';
 import { reapOrphanContainers } from './reaper';
 import { runScanContainer } from './run-container';
@@ -31,7 +31,8 @@ export interface RunScannerResult {
   durationMs: number;
 }
 
-export function createRunScannerActivities(docker: Docker) {
+/** `temporalAddress`: the Temporal service the worker polls, the first part of its deployment label. */
+export function createRunScannerActivities(docker: Docker, temporalAddress: string) {
   return {
     /**
      * Runs the target's engine in its hardened container and returns where the report is.
@@ -45,11 +46,14 @@ export function createRunScannerActivities(docker: Docker) {
       const reportDir = resolve(input.reportDir);
       await mkdir(reportDir, { recursive: true, mode: 0o700 });
       const workDir = join(reportDir, engine);
+      // The same label the worker's start-up reaper filters on: its namespace and scanner task queue are these.
+      const deployment = deploymentLabel({ temporalAddress, namespace: context.info.namespace, taskQueue: context.info.taskQueue });
       const spec = ENGINES[engine].spec({
         target: input.target,
         image: input.image,
         workDir,
         labels: {
+          deployment,
           workflowId: context.info.workflowExecution?.workflowId ?? '',
           runId: context.info.workflowExecution?.runId ?? '',
           activityId: context.info.activityId,
@@ -59,7 +63,7 @@ export function createRunScannerActivities(docker: Docker) {
       const reportPath = join(workDir, ENGINES[engine].report);
       // An earlier attempt's container (its worker died mid-scan) must not scan on beside this one.
       const { workflowId, runId } = spec.labels;
-      await reapOrphanContainers(docker, async (ids) => !(ids.workflowId === workflowId && ids.runId === runId));
+      await reapOrphanContainers(docker, deployment, async (ids) => !(ids.workflowId === workflowId && ids.runId === runId));
       // A report left by an earlier attempt must not pass for this one's.
       await rm(reportPath, { force: true });
 

@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { checkPollers } from '../../cli/doctor';
 import { projectPath } from '../../cli/tool-paths';
 import { parseEnvironment } from '../../domain/environment';
@@ -12,16 +14,22 @@ import { devServerClient, uniqueTaskQueues } from '../support/workers';
  * cleanly on SIGTERM (what `docker stop` sends).
  */
 describe('compiled worker (as in the container image)', () => {
+  // The image's layout, outside the repository: /app/dist beside /app/node_modules, where
+  // Node's lookup from dist/worker/main.js walks up to.
+  const app = mkdtempSync(join(tmpdir(), 'secops-build-'));
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
   it('builds, polls its task queues and drains on SIGTERM', { timeout: 180_000 }, async () => {
-    const outDir = projectPath('.secops', 'build-test');
+    const outDir = join(app, 'dist');
     execFileSync(process.execPath, [projectPath('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: projectPath() });
+    symlinkSync(projectPath('node_modules'), join(app, 'node_modules'), 'dir');
     const taskQueues = uniqueTaskQueues();
-    mkdirSync(projectPath('.secops'), { recursive: true });
-    const configPath = `${outDir}/secops.config.yaml`;
+    const configPath = join(app, 'secops.config.yaml');
     writeFileSync(configPath, `version: 1\ntaskQueues: { control: ${taskQueues.control}, scanners: ${taskQueues.scanners} }\n`);
 
-    const worker = spawn(process.execPath, [`${outDir}/worker/main.js`], {
+    const worker = spawn(process.execPath, [join(outDir, 'worker', 'main.js')], {
       env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), SECOPS_CONFIG: configPath, SECOPS_LOG_LEVEL: 'WARN' },
+      cwd: app,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

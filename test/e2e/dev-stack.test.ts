@@ -3,12 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, isPortFree } from '../../cli/port';
+import { isPortFree } from '../../cli/port';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations';
+import { freePort } from '../support/ports';
 import { runEntry, spawnEntry } from '../support/run-cli';
 
-const stateDir = mkdtempSync(join(tmpdir(), 'secops-dev-'));
-afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+const stateDirs: string[] = [];
+afterAll(() => stateDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A state dir of the test's own (history, store), and the artifacts in it rather than in the repository. */
+function freshState(): { stateDir: string; env: NodeJS.ProcessEnv } {
+  const stateDir = mkdtempSync(join(tmpdir(), 'secops-dev-'));
+  stateDirs.push(stateDir);
+  return { stateDir, env: { SECOPS_ARTIFACTS_DIR: join(stateDir, 'artifacts') } };
+}
 
 function childrenOf(pid: number): number[] {
   try {
@@ -16,6 +24,10 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function isAlive(pid: number): boolean {
@@ -29,8 +41,13 @@ function isAlive(pid: number): boolean {
 
 describe('secops dev and secops demo', () => {
   it('demo brings the stack up and prints the preflight table with Temporal and Docker ok', { timeout: 180_000 }, async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
-    const result = await runEntry(['secops', 'demo', '--exit', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir], {}, 180_000);
+    const [port, uiPort, appPort] = [await freePort(), await freePort(), await freePort()];
+    const { stateDir, env } = freshState();
+    const result = await runEntry(
+      ['secops', 'demo', '--exit', '--port', String(port), '--ui-port', String(uiPort), '--app-port', String(appPort), '--state-dir', stateDir],
+      env,
+      180_000,
+    );
     expect(result.stderr).not.toMatch(/^error:/m);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Temporal UI: http://127.0.0.1:${uiPort}`);
@@ -40,16 +57,19 @@ describe('secops dev and secops demo', () => {
     expect(result.stdout).toMatch(new RegExp(`^store +ok +PostgreSQL [\\d.]+ .*schema v${LATEST_SCHEMA_VERSION}$`, 'm'));
     expect(result.stdout).toMatch(/^scan dast:demo-app:\S+: \w+ — [1-9]\d* new, 0 fixed, 0 persisting/m);
     expect(result.stdout).toMatch(/^scan dast:demo-app:\S+: \w+ — 0 new, 0 fixed, [1-9]\d* persisting/m);
-    expect(result.stdout).toMatch(/^new +\w+ +Cross Site Scripting +http:\/\/127\.0\.0\.1:8088\/search \[q\]/m);
-    expect(result.stdout).toMatch(/^HTML report: +\/\S+\/report\.html$/m);
+    expect(result.stdout).toContain(`vulnerable demo app on http://127.0.0.1:${appPort}/ (loopback only)`);
+    expect(result.stdout).toMatch(new RegExp(`^new +\\w+ +Cross Site Scripting +http://127\\.0\\.0\\.1:${appPort}/search \\[q\\]`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^HTML report: +${escapeRegExp(env.SECOPS_ARTIFACTS_DIR!)}/\\S+/report\\.html$`, 'm'));
     expect(await isPortFree(port)).toBe(true);
+    expect(await isPortFree(appPort)).toBe(true);
   });
 
   it('dev stops everything it started on Ctrl-C, and nothing else', { timeout: 180_000 }, async () => {
     const [port, uiPort] = [await freePort(), await freePort()];
+    const { stateDir, env } = freshState();
     // A process the stack did not start: it must survive the stack's shutdown.
     const bystander = spawn('sleep', ['120']);
-    const dev = spawnEntry(['secops', 'dev', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir]);
+    const dev = spawnEntry(['secops', 'dev', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir], env);
     let output = '';
     dev.stdout?.on('data', (chunk) => (output += chunk));
     dev.stderr?.on('data', (chunk) => (output += chunk));

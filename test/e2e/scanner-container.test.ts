@@ -6,15 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerCreateOptions, type ScanContainerSpec } from '../../activities/scanners/container-spec';
+import { containerCreateOptions, LABELS, type ScanContainerSpec } from '../../activities/scanners/container-spec';
 import { reapOrphanContainers } from '../../activities/scanners/reaper';
 import { runScanContainer, type RunHooks } from '../../activities/scanners/run-container';
 import { ScannerImageMissingError } from '../../activities/scanners/scanner-image';
 import { wapitiSpec } from '../../activities/scanners/wapiti';
 import { parseConfig } from '../../domain/config';
+import { watchRemoval } from '../support/docker-events';
 import { ensureWapitiImage, WAPITI_BUILD_TIMEOUT_MS } from '../support/scanner-images';
 
 const MEMORY_MB = 512;
+/**
+ * The deployment of every container this file starts: no worker's label (`address/namespace/
+ * queue`) can equal it, so no worker of another test file reaps them mid-test.
+ */
+const DEPLOYMENT = `scanner-container.test/${randomUUID()}`;
 
 /** A few vulnerable pages: reflected XSS, error-based SQL injection, open redirect, weak cookie. */
 function vulnerableApp(): Server {
@@ -90,7 +96,7 @@ describe('scanner containers on the real Docker Engine', () => {
       target,
       image,
       workDir: join(dir, 'wapiti'),
-      labels: { workflowId: `test-${randomUUID()}`, runId: randomUUID(), activityId: '1' },
+      labels: { deployment: DEPLOYMENT, workflowId: `test-${randomUUID()}`, runId: randomUUID(), activityId: '1' },
       hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     });
   }
@@ -101,8 +107,17 @@ describe('scanner containers on the real Docker Engine', () => {
   }
 
   async function containersOf(s: ScanContainerSpec): Promise<Docker.ContainerInfo[]> {
-    return docker.listContainers({ all: true, filters: { label: [`secops.workflow-id=${s.labels.workflowId}`] } });
+    return docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=${s.labels.workflowId}`] } });
   }
+
+  /** A container of `s` that sleeps until removed, as one a dead worker leaves behind. */
+  async function leftover(s: ScanContainerSpec): Promise<Docker.Container> {
+    const container = await docker.createContainer({ ...containerCreateOptions(s), Entrypoint: ['python3', '-c', 'import time; time.sleep(600)'], Cmd: [] });
+    await container.start();
+    return container;
+  }
+
+  const stateOf = (container: Docker.Container) => container.inspect().then((info) => info.State.Status, () => 'gone');
 
   it('scans a loopback app with a read-only, capability-less, limited container and writes report.json', async () => {
     const s = spec(appUrl);
@@ -129,7 +144,12 @@ describe('scanner containers on the real Docker Engine', () => {
       NanoCpus: 1_000_000_000,
       PidsLimit: 128,
     });
-    expect(info.Config.Labels).toMatchObject({ 'secops.managed': 'true', 'secops.workflow-id': s.labels.workflowId, 'secops.run-id': s.labels.runId });
+    expect(info.Config.Labels).toMatchObject({
+      'secops.managed': 'true',
+      'secops.deployment': DEPLOYMENT,
+      'secops.workflow-id': s.labels.workflowId,
+      'secops.run-id': s.labels.runId,
+    });
 
     const report = JSON.parse(readFileSync(join(s.workDir, 'report.json'), 'utf8')) as { vulnerabilities: Record<string, unknown[]> };
     const found = Object.entries(report.vulnerabilities).filter(([, list]) => list.length > 0).map(([name]) => name);
@@ -140,31 +160,63 @@ describe('scanner containers on the real Docker Engine', () => {
 
   it('kills and removes the container when the run is cancelled', async () => {
     const s = spec(tarpitUrl);
-    const controller = new AbortController();
-    const run = runScanContainer(docker, s, hooks({ cancelled: controller.signal, log: () => controller.abort() }));
-    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    const deadline = Date.now() + 10_000;
-    while ((await containersOf(s)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await containersOf(s)).toEqual([]);
+    const removal = await watchRemoval(docker, `${LABELS.workflowId}=${s.labels.workflowId}`);
+    try {
+      const controller = new AbortController();
+      let scanning: Promise<Docker.ContainerInfo[]> | undefined;
+      const run = runScanContainer(docker, s, hooks({
+        cancelled: controller.signal,
+        log: () => {
+          // The scanner's first line: it is running. Seen before the cancel, so the removal is of a started scan.
+          scanning ??= containersOf(s);
+          controller.abort();
+        },
+      }));
+      await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+      const [seen] = (await scanning) ?? [];
+      expect(await removal.removed).toBe(seen?.Id);
+      expect(await containersOf(s)).toEqual([]);
+    } finally {
+      removal.close();
+    }
   }, 60_000);
 
-  it('stops a scan that runs past maxSeconds', async () => {
+  it('kills a scan that runs past maxSeconds: no report, and no container left', async () => {
+    // The tarpit never lets Wapiti finish its crawl on its own within this test.
     const s = { ...spec(tarpitUrl), maxSeconds: 3 };
     const result = await runScanContainer(docker, s, hooks());
-    expect(result.timedOut).toBe(true);
-    expect(result.durationMs).toBeLessThan(15_000);
+    // 137 = 128 + SIGKILL: the container was killed, it did not exit by itself.
+    expect(result).toMatchObject({ timedOut: true, exitCode: 137 });
+    expect(existsSync(join(s.workDir, 'report.json'))).toBe(false);
     expect(await containersOf(s)).toEqual([]);
   }, 60_000);
 
-  it('reaps a labelled container left by a dead worker, and only that one', async () => {
-    const s = spec(appUrl);
-    const options = containerCreateOptions(s);
-    const leftover = await docker.createContainer({ ...options, Entrypoint: ['python3', '-c', 'import time; time.sleep(600)'], Cmd: [] });
-    await leftover.start();
-    // Other test files may run scans meanwhile: only this test's container counts as orphaned.
-    const reaped = await reapOrphanContainers(docker, async (ids) => ids.workflowId !== s.labels.workflowId);
-    expect(reaped).toEqual([expect.objectContaining({ id: leftover.id, workflowId: s.labels.workflowId, runId: s.labels.runId, activityId: '1' })]);
-    expect(await containersOf(s)).toEqual([]);
+  it('reaps the orphans of its own deployment and leaves another deployment\'s containers running', async () => {
+    const [own, other] = [spec(appUrl), spec(appUrl)];
+    const foreign = { ...other, labels: { ...other.labels, deployment: `${DEPLOYMENT}/other` } };
+    const [ownLeftover, foreignContainer] = await Promise.all([leftover(own), leftover(foreign)]);
+    try {
+      // No run of this file's deployment is active: as a worker that just started would judge it.
+      const reaped = await reapOrphanContainers(docker, DEPLOYMENT);
+      expect(reaped).toEqual([expect.objectContaining({ id: ownLeftover.id, workflowId: own.labels.workflowId, runId: own.labels.runId, activityId: '1' })]);
+      expect(await stateOf(ownLeftover)).toBe('gone');
+      expect(await stateOf(foreignContainer)).toBe('running');
+      expect((await containersOf(foreign))[0]?.Labels).toMatchObject({ [LABELS.deployment]: `${DEPLOYMENT}/other` });
+    } finally {
+      await foreignContainer.remove({ force: true }).catch(() => undefined);
+    }
+  }, 60_000);
+
+  it('leaves the containers of runs still active to them', async () => {
+    const [orphan, active] = [spec(appUrl), spec(appUrl)];
+    const [orphanContainer, activeContainer] = await Promise.all([leftover(orphan), leftover(active)]);
+    try {
+      const reaped = await reapOrphanContainers(docker, DEPLOYMENT, async (ids) => ids.workflowId === active.labels.workflowId);
+      expect(reaped.map((c) => c.id)).toEqual([orphanContainer.id]);
+      expect(await stateOf(activeContainer)).toBe('running');
+    } finally {
+      await activeContainer.remove({ force: true }).catch(() => undefined);
+    }
   }, 60_000);
 
   it('says how to build a missing image instead of pulling a local name', async () => {

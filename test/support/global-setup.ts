@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startProcess } from '../../cli/child-process';
-import { freePort } from '../../cli/port';
+import { freePort } from './ports';
 import { toolPath } from '../../cli/tool-paths';
 import { waitUntil } from '../../cli/wait-until';
 import { Connection } from '@temporalio/client';

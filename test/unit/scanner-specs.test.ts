@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerCreateOptions, type EngineRunInput } from '../../activities/scanners/container-spec';
+import { containerCreateOptions, deploymentLabel, type EngineRunInput } from '../../activities/scanners/container-spec';
 import { namesRegistry } from '../../activities/scanners/image-reference';
 import { scanOutcome } from '../../activities/scanners/scan-outcome';
 import { DEFAULT_WAPITI_MODULES, wapitiSpec } from '../../activities/scanners/wapiti';
@@ -17,7 +17,7 @@ function run(t: Target, engine: 'zap' | 'wapiti', uid = 1000): EngineRunInput {
     target: t,
     image: DEFAULT_SCANNER_IMAGES[engine],
     workDir: '/srv/artifacts/shop/scan-1/wapiti',
-    labels: { workflowId: 'scan-1', runId: 'run-1', activityId: '7' },
+    labels: { deployment: '127.0.0.1:7233/default/secops-scanners', workflowId: 'scan-1', runId: 'run-1', activityId: '7' },
     hostUser: { uid, gid: uid + 1 },
   };
 }
@@ -52,8 +52,14 @@ describe('containerCreateOptions', () => {
     expect(options.WorkingDir).toBe('/wrk');
   });
 
-  it('labels the container with the activity that owns it', () => {
-    expect(options.Labels).toEqual({ 'secops.managed': 'true', 'secops.workflow-id': 'scan-1', 'secops.run-id': 'run-1', 'secops.activity-id': '7' });
+  it('labels the container with the deployment and the activity that own it', () => {
+    expect(options.Labels).toEqual({
+      'secops.managed': 'true',
+      'secops.deployment': '127.0.0.1:7233/default/secops-scanners',
+      'secops.workflow-id': 'scan-1',
+      'secops.run-id': 'run-1',
+      'secops.activity-id': '7',
+    });
   });
 
   it('keeps the root writable only when the engine asks', () => {
@@ -61,6 +67,24 @@ describe('containerCreateOptions', () => {
     expect(zap.HostConfig?.ReadonlyRootfs).toBe(false);
     expect(zap.HostConfig?.CapDrop).toEqual(['ALL']);
     expect(zap.User).toBeUndefined();
+  });
+});
+
+describe('deploymentLabel', () => {
+  const base = { temporalAddress: 'temporal.corp:7233', namespace: 'security', taskQueue: 'secops-scanners' };
+
+  it('names the Temporal service, the namespace and the scanner task queue', () => {
+    expect(deploymentLabel(base)).toBe('temporal.corp:7233/security/secops-scanners');
+  });
+
+  it('differs when any of the three differs, so deployments sharing an engine never share a label', () => {
+    const variants = [
+      base,
+      { ...base, temporalAddress: '127.0.0.1:7233' },
+      { ...base, namespace: 'default' },
+      { ...base, taskQueue: 'test-scanners-1234' },
+    ];
+    expect(new Set(variants.map(deploymentLabel)).size).toBe(variants.length);
   });
 });
 
