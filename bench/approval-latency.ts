@@ -15,7 +15,7 @@ import { migrate } from '../store/migrations';
 import { freshDatabase } from '../test/support/database';
 import { startSlackApiServer } from '../test/support/slack-api-server';
 import {
-  approvalConfig, APPROVALS_CHANNEL, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackWorkers,
+  approvalConfig, APPROVALS, APPROVALS_CHANNEL, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackWorkers,
 } from '../test/support/slack-app-harness';
 import { reportBenchmark } from './results-file';
 
@@ -37,7 +37,7 @@ export async function approvalLatency(): Promise<void> {
   const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
     '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
   const address = `127.0.0.1:${temporalPort}`;
-  const [api, fresh] = await Promise.all([startSlackApiServer({ botToken: BOT_TOKEN }), freshDatabase()]);
+  const [api, fresh] = await Promise.all([startSlackApiServer({ botToken: BOT_TOKEN, channels: [APPROVALS] }), freshDatabase()]);
   const dir = mkdtempSync(join(tmpdir(), 'secops-bench-approvals-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
@@ -75,7 +75,7 @@ export async function approvalLatency(): Promise<void> {
     const applied: number[] = [];
     for (const [index, handle] of handles.entries()) {
       const approvalId = `${handle.workflowId}#1`;
-      const request = buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approvalId, user: 'UAPPROVER1', channel: APPROVALS_CHANNEL });
+      const request = buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approvalId, user: 'UAPPROVER1', triggerId: api.triggerId(), channel: APPROVALS_CHANNEL });
       const sent = performance.now();
       const response = await postToSlackApp(url, request);
       const acked = performance.now();

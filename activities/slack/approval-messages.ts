@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { log } from '@temporalio/activity';
 import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
 import { approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../slack-app/blocks/approval-request';
+import { refusedForGood } from './slack-refusal';
 
 export interface SlackMessageRef {
   channel: string;
@@ -21,7 +22,7 @@ export function createApprovalMessageActivities(slack: WebClient | undefined, ch
         return undefined;
       }
       const message = approvalRequestMessage(pending, { run: runUrl(pending.workflowId) });
-      const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+      const posted = await refusedForGood(`the approval request ${pending.approvalId} in ${channel}`, () => slack.chat.postMessage({ channel, ...message, unfurl_links: false }));
       return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
     },
 
@@ -31,7 +32,8 @@ export function createApprovalMessageActivities(slack: WebClient | undefined, ch
         log.warn(`approval ${input.pending.approvalId} escalated (step ${input.step}): ${input.pending.summary}`);
         return;
       }
-      await slack.chat.postMessage({ channel: target, ...approvalEscalationMessage(input.pending, input.step), unfurl_links: false });
+      const message = approvalEscalationMessage(input.pending, input.step);
+      await refusedForGood(`the escalation of ${input.pending.approvalId} to ${target}`, () => slack.chat.postMessage({ channel: target, ...message, unfurl_links: false }));
     },
 
     async updateApprovalMessage(input: { pending: PendingApproval; decision: ApprovalDecision; message?: SlackMessageRef }): Promise<void> {

@@ -5,6 +5,7 @@ import { APPROVAL_ACTIONS } from '../blocks/approval-request';
 import { line } from '../blocks/mrkdwn';
 import { rejectReasonModal } from '../blocks/triage-modals';
 import type { SlackAppDeps } from '../deps';
+import { openModal } from '../open-modal';
 import { buttonClickSchema } from '../payloads';
 import { publishHome } from '../publish-home';
 import { auditRefusedBallot } from '../refused-ballot';
@@ -39,6 +40,6 @@ export function registerApprovalButtons(app: App, deps: SlackAppDeps): void {
     await ack();
     const click = buttonClickSchema.safeParse(body);
     if (!click.success) return logger.warn(`reject: unreadable click: ${click.error.message}`);
-    await client.views.open({ trigger_id: click.data.triggerId, view: rejectReasonModal(click.data.value) });
+    await openModal(client, click.data, rejectReasonModal(click.data.value), 'Reject');
   });
 }

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { TRIAGE_ACTIONS } from '../blocks/scan-summary';
 import { acceptRiskModal, ticketModal } from '../blocks/triage-modals';
 import { NO_STORE, type SlackAppDeps } from '../deps';
+import { openModal } from '../open-modal';
 import { buttonClickSchema, triageRefSchema } from '../payloads';
 import { recordTriage } from '../record-triage';
 import { tellUser } from '../tell-user';
@@ -11,14 +12,14 @@ import { tellUser } from '../tell-user';
  * modal (the TriageRef rides along as private_metadata); False positive needs nothing more.
  */
 export function registerTriageButtons(app: App, deps: SlackAppDeps): void {
-  const modals = { [TRIAGE_ACTIONS.acceptRisk]: acceptRiskModal, [TRIAGE_ACTIONS.ticket]: ticketModal };
-  for (const [actionId, modal] of Object.entries(modals)) {
+  const modals = { [TRIAGE_ACTIONS.acceptRisk]: { modal: acceptRiskModal, button: 'Accept risk' }, [TRIAGE_ACTIONS.ticket]: { modal: ticketModal, button: 'Ticket link' } };
+  for (const [actionId, { modal, button }] of Object.entries(modals)) {
     app.action(actionId, async ({ ack, body, client, logger }) => {
       await ack();
       const click = triageClick(body);
       if (!click) return logger.warn(`${actionId}: unreadable click`);
       if (!deps.db) return tellUser(client, click, NO_STORE);
-      await client.views.open({ trigger_id: click.triggerId, view: modal(click.value) });
+      await openModal(client, click, modal(click.value), button);
     });
   }
 

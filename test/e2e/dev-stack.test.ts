@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isPortFree } from '../../cli/port';
+import { waitUntil } from '../../cli/wait-until';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations';
 import { freePort } from '../support/ports';
 import { runEntry, spawnEntry } from '../support/run-cli';
@@ -26,14 +27,22 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+function commandOf(pid: number): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
+  } catch {
+    return String(pid);
+  }
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Running, and not a zombie waiting for init to reap it (kill(pid, 0) succeeds on those). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -87,7 +96,10 @@ describe('secops dev and secops demo', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('secops dev: stopped');
     expect(output).toContain('[worker] worker: stopped');
-    expect(started.filter(isAlive)).toEqual([]);
+    // A helper that ends by itself once its parent is gone (tsx's esbuild service) may outlive
+    // the stack by a moment; anything the stack failed to stop would still run at the timeout.
+    await waitUntil('every process the stack started has ended', async () => started.filter(isAlive).length === 0, 20_000).catch(() => undefined);
+    expect(started.filter(isAlive).map((pid) => commandOf(pid))).toEqual([]);
     expect(await isPortFree(port)).toBe(true);
     expect(isAlive(bystander.pid!)).toBe(true);
     bystander.kill();

@@ -6,7 +6,7 @@ import { freePort } from '../../cli/port';
 import { waitUntil } from '../../cli/wait-until';
 import { runEntry, spawnEntry } from '../support/run-cli';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
-import { BOT_TOKEN, postToSlackApp, SIGNING_SECRET, slashCommand, triggerId } from '../support/slack-app-harness';
+import { BOT_TOKEN, postToSlackApp, SIGNING_SECRET, slashCommand } from '../support/slack-app-harness';
 import { slackSignatureHeaders } from '../support/slack-signing';
 
 /** The Slack app process as `secops dev` and docker-compose start it, reached the way Slack reaches it: signed HTTP. */
@@ -40,7 +40,7 @@ describe('Slack app entry (slack-app/main.ts, HTTP receiver)', () => {
   });
 
   const url = () => `http://127.0.0.1:${port}/slack/events`;
-  const help = () => slashCommand({ text: 'help', user: 'U0REQUEST', triggerId: triggerId(), responseUrl: api.responseUrl('help') });
+  const help = () => slashCommand({ text: 'help', user: 'U0REQUEST', triggerId: api.triggerId(), responseUrl: api.responseUrl('help') });
 
   it('answers a correctly signed /secops help with the ephemeral usage', async () => {
     const response = await postToSlackApp(url(), help());
@@ -49,7 +49,7 @@ describe('Slack app entry (slack-app/main.ts, HTTP receiver)', () => {
   });
 
   it('answers an unknown subcommand with the usage and the reason', async () => {
-    const request = slashCommand({ text: 'deploy prod', user: 'U0REQUEST', triggerId: triggerId(), responseUrl: api.responseUrl('unknown') });
+    const request = slashCommand({ text: 'deploy prod', user: 'U0REQUEST', triggerId: api.triggerId(), responseUrl: api.responseUrl('unknown') });
     expect(await (await postToSlackApp(url(), request)).json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('unknown command "deploy"') });
   });
 

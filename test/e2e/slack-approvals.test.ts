@@ -10,9 +10,10 @@ import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';
 import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../slack-app/blocks/triage-modals';
 import { buttonsOf, pendingView, startApprovalRequest, type PostedApproval } from '../support/approval-requests';
 import { freshDatabase, type FreshDatabase } from '../support/database';
+import { manualClock } from '../support/manual-clock';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import {
-  appHomeOpened, approvalConfig, BOT_TOKEN, buttonClick, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, triggerId, uniqueTargetId,
+  appHomeOpened, approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, uniqueTargetId,
   viewSubmission, type RunningSlackApp, type RunningWorkers,
 } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
@@ -34,7 +35,13 @@ describe('Slack app: approvals', () => {
   const started: WorkflowHandle[] = [];
 
   beforeAll(async () => {
-    api = await startSlackApiServer({ botToken: BOT_TOKEN, usergroups: { SAPPROVERS: ['UAPPROVER1', 'UAPPROVER2', 'UREQUESTER'], SLEADS: ['ULEAD'] } });
+    api = await startSlackApiServer({
+      botToken: BOT_TOKEN,
+      // Frozen unless advanced: a loaded machine cannot expire a trigger_id between click and modal.
+      now: manualClock().now,
+      channels: [APPROVALS, { id: 'C0LEADS', name: 'leads', member: true }],
+      usergroups: { SAPPROVERS: ['UAPPROVER1', 'UAPPROVER2', 'UREQUESTER'], SLEADS: ['ULEAD'] },
+    });
     fresh = await freshDatabase();
     await migrate(fresh.db);
     client = await devServerClient();
@@ -62,7 +69,7 @@ describe('Slack app: approvals', () => {
   }
 
   const click = (approval: PostedApproval, user: string, actionId: string = APPROVAL_ACTIONS.approve) =>
-    postToSlackApp(slack.url, buttonClick({ actionId, value: approval.approvalId, user, channel: approval.message.channel, messageTs: approval.message.ts }));
+    postToSlackApp(slack.url, buttonClick({ actionId, value: approval.approvalId, user, triggerId: api.triggerId(), channel: approval.message.channel, messageTs: approval.message.ts }));
 
   const updatesOf = (approval: PostedApproval) => api.callsTo('chat.update').filter((c) => c.args.channel === approval.message.channel && c.args.ts === approval.message.ts);
 
@@ -154,10 +161,12 @@ describe('Slack app: approvals', () => {
     const opened = await api.waitForCall('views.open', (c) => (c.args.view as { private_metadata?: string }).private_metadata === approval.approvalId, 10_000);
     expect(opened.problems).toEqual([]);
     expect(opened.args.view).toMatchObject({ type: 'modal', callback_id: MODAL_CALLBACKS.rejectReason });
-    expect(await pendingView(approval.handle, approval.approvalId)).toBeDefined();
+    // Opening the modal is not a vote: the request still waits, with no vote counted.
+    expect(await pendingView(approval.handle, approval.approvalId)).toMatchObject({ approvalId: approval.approvalId, approvals: [], quorum: 1, allowed: expect.arrayContaining(['slack:UAPPROVER2']) });
+    expect(updatesOf(approval)).toEqual([]);
 
     const submit = (reason: string, user = 'UAPPROVER2') =>
-      postToSlackApp(slack.url, viewSubmission({ callbackId: MODAL_CALLBACKS.rejectReason, metadata: approval.approvalId, user, values: { [MODAL_INPUTS.reason]: reason } }));
+      postToSlackApp(slack.url, viewSubmission({ callbackId: MODAL_CALLBACKS.rejectReason, metadata: approval.approvalId, user, triggerId: api.triggerId(), values: { [MODAL_INPUTS.reason]: reason } }));
     const empty = await submit('   ');
     expect(empty.status).toBe(200);
     expect(await empty.json()).toEqual({ response_action: 'errors', errors: { [MODAL_INPUTS.reason]: 'not counted: a rejection needs a reason' } });
@@ -199,14 +208,14 @@ describe('Slack app: approvals', () => {
     const approval = await request();
     // Listing goes through the visibility store, which sees a new run's search attributes a moment later.
     await waitUntil('the request is visible', async () => (await pendingApprovals(client)).some((a) => a.approvalId === approval.approvalId), 15_000);
-    const trigger = triggerId();
+    const trigger = api.triggerId();
     expect((await postToSlackApp(slack.url, slashCommand({ text: 'approvals', user: 'UAPPROVER1', triggerId: trigger, responseUrl: api.responseUrl(trigger) }))).status).toBe(200);
     const listed = await api.waitForCall('response_url', (c) => c.responseId === trigger, 15_000);
     expect(listed.problems).toEqual([]);
     expect(listed.args.response_type).toBe('ephemeral');
     expect(JSON.stringify(listed.args.blocks)).toContain(JSON.stringify(approval.approvalId));
 
-    const outsiderTrigger = triggerId();
+    const outsiderTrigger = api.triggerId();
     await postToSlackApp(slack.url, slashCommand({ text: 'approvals', user: 'UOUTSIDER', triggerId: outsiderTrigger, responseUrl: api.responseUrl(outsiderTrigger) }));
     const none = await api.waitForCall('response_url', (c) => c.responseId === outsiderTrigger, 15_000);
     expect(none.args.text).toBe('No approvals are waiting for you.');
@@ -219,7 +228,7 @@ describe('Slack app: approvals', () => {
 
     // Approving from App Home: no channel there, so the tab is redrawn without the request.
     const publishes = api.callsTo('views.publish').length;
-    expect((await postToSlackApp(slack.url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approval.approvalId, user: 'UAPPROVER1', home: true }))).status).toBe(200);
+    expect((await postToSlackApp(slack.url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approval.approvalId, user: 'UAPPROVER1', triggerId: api.triggerId(), home: true }))).status).toBe(200);
     await decided(approval);
     const redraw = () => api.callsTo('views.publish').slice(publishes).find((c) => c.args.user_id === 'UAPPROVER1');
     await waitUntil('App Home is redrawn', async () => redraw() !== undefined, 15_000);
@@ -228,7 +237,7 @@ describe('Slack app: approvals', () => {
 
   it('reports a run\'s status with /secops status', async () => {
     const approval = await request();
-    const trigger = triggerId();
+    const trigger = api.triggerId();
     await postToSlackApp(slack.url, slashCommand({ text: `status ${approval.handle.workflowId}`, user: 'UAPPROVER1', triggerId: trigger, responseUrl: api.responseUrl(trigger) }));
     const reply = await api.waitForCall('response_url', (c) => c.responseId === trigger, 15_000);
     expect(reply.problems).toEqual([]);

@@ -16,7 +16,7 @@ import { freshDatabase, type FreshDatabase } from '../support/database';
 import { spawnEntry } from '../support/run-cli';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import {
-  approvalConfig, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackApp, startSlackWorkers, uniqueTargetId,
+  approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackApp, startSlackWorkers, uniqueTargetId,
 } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 
@@ -34,7 +34,7 @@ describe('Slack app: restarts while an approval is pending', () => {
   const servers: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    api = await startSlackApiServer({ botToken: BOT_TOKEN });
+    api = await startSlackApiServer({ botToken: BOT_TOKEN, channels: [APPROVALS] });
     fresh = await freshDatabase();
     await migrate(fresh.db);
   });
@@ -46,7 +46,7 @@ describe('Slack app: restarts while an approval is pending', () => {
   });
 
   const clickApprove = (url: string, approval: PostedApproval) =>
-    postToSlackApp(url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approval.approvalId, user: 'UAPPROVER1', channel: approval.message.channel, messageTs: approval.message.ts }));
+    postToSlackApp(url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approval.approvalId, user: 'UAPPROVER1', triggerId: api.triggerId(), channel: approval.message.channel, messageTs: approval.message.ts }));
 
   async function expectApprovedInPlace(approval: PostedApproval): Promise<void> {
     await waitUntil('the query shows the decision', async () => (await pendingView(approval.handle, approval.approvalId)) === undefined, 30_000);

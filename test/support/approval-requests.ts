@@ -27,7 +27,7 @@ export function buttonsOf(blocks: unknown): Record<string, string> {
 
 /**
  * Starts the production dastScan of the config's (active-profile) target, requested by
- * `requestedBy`, and waits until its approval request is posted to Slack.
+ * `requestedBy`, and waits until Slack accepted its approval request (a refused or rate-limited post does not count).
  */
 export async function startApprovalRequest(client: Client, api: SlackApiServer, config: Config, requestedBy: `slack:${string}`): Promise<PostedApproval> {
   const target = config.targets[0]!;
@@ -39,7 +39,7 @@ export async function startApprovalRequest(client: Client, api: SlackApiServer, 
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
   });
   const approvalId = `${workflowId}#1`;
-  const posted = await api.waitForCall('chat.postMessage', (call) => buttonsOf(call.args.blocks)[APPROVAL_ACTIONS.approve] === approvalId, 30_000);
+  const posted = await api.waitForCall('chat.postMessage', (call) => call.response.ok === true && buttonsOf(call.args.blocks)[APPROVAL_ACTIONS.approve] === approvalId, 30_000);
   return { handle, approvalId, posted, message: { channel: String(posted.response.channel), ts: String(posted.response.ts) } };
 }
 

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkMessage, checkView } from '../../slack-app/blocks/limits';
+import { SLACK_LIMITS, slackMessageProblems, slackViewProblems } from './slack-limits';
 
 export interface RecordedCall {
   /** The Web API method (`chat.postMessage`), or `response_url` for a post to a response URL. */
@@ -9,24 +10,49 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** For `response_url` posts: the `<id>` of `/response/<id>`. */
   responseId?: string;
-  /** Why Slack would refuse the call (token, arguments, Block Kit limits, unknown ids); empty when it succeeded. */
+  /** The HTTP status answered: 200 for the Web API (even when refused), 429 when rate limited, 404 for a dead response_url. */
+  status: number;
+  /** Why Slack would refuse the call (token, arguments, channel, trigger, Block Kit limits); empty when it succeeded. */
   problems: string[];
   response: Record<string, unknown>;
 }
 
+/** A conversation in the fake workspace, as the bot sees it. */
+export interface SlackChannel {
+  /** `C…`, as Slack answers with ids. */
+  id: string;
+  /** Without `#`; chat.postMessage also takes `#name` and answers with the id. */
+  name: string;
+  /** Whether the bot has been invited. */
+  member: boolean;
+  /** A private channel is invisible to a bot that is not in it: channel_not_found, not not_in_channel. */
+  private?: boolean;
+  archived?: boolean;
+}
+
 export interface SlackApiServerOptions {
   botToken: string;
+  /** The workspace's channels; any other channel is channel_not_found. DMs (user ids, `D…`) always exist. */
+  channels?: SlackChannel[];
   /** Workspace members by user id, for `users.info`. */
   users?: Record<string, { name: string }>;
   /** User group id → member user ids, for `usergroups.users.list`. */
   usergroups?: Record<string, string[]>;
+  /** The fake's clock in ms, which trigger_id and response_url lifetimes are measured on; the wall clock by default. */
+  now?: () => number;
 }
 
 export interface SlackApiServer {
   /** Give to WebClient / Bolt as `slackApiUrl`. */
   url: string;
-  /** A response_url to put in a slash command or action payload; Bolt's `respond()` posts there. */
+  /** Issues a response_url (for a slash command or action payload) that accepts Slack's 5 posts within 30 minutes. */
   responseUrl(id: string): string;
+  /** Issues a trigger_id, as Slack puts one in a slash command or an interaction: one views.open within 3 s. */
+  triggerId(): string;
+  /** The next `calls` calls of `method` are answered HTTP 429 `ratelimited` with `Retry-After: retryAfterSeconds`. */
+  rateLimit(method: string, calls: number, retryAfterSeconds?: number): void;
+  /** Changes a user group's members, as an admin would in Slack. */
+  setUsergroupMembers(usergroup: string, users: string[]): void;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
   /** The first call (past or future) to `method` that `predicate` accepts. */
@@ -36,6 +62,11 @@ export interface SlackApiServer {
 
 export const TEAM_ID = 'T0ACME';
 export const BOT_USER_ID = 'U0SECOPS';
+
+/** Slack's documented lifetimes: a trigger_id expires after 3 s; a response_url takes 5 posts within 30 minutes. */
+export const TRIGGER_LIFETIME_MS = 3_000;
+export const RESPONSE_URL_USES = 5;
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 type Args = Record<string, unknown>;
 type Reply = Record<string, unknown>;
@@ -49,58 +80,101 @@ function missing(args: Args, ...names: string[]): string[] {
   return names.filter((name) => args[name] === undefined || args[name] === '').map((name) => `[ERROR] missing required field: ${name}`);
 }
 
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
 /**
- * The Slack Web API on loopback, strict where Slack is strict: the bot token, each
- * method's required arguments, Block Kit limits on every message and view, channel ids
- * from chat.postMessage for chat.update. Every call is recorded with what was wrong with it.
+ * The Slack Web API on loopback, strict where Slack is strict, with Slack's documented
+ * limits written in test/support/slack-limits.ts (never the product's): the bot token on
+ * every call, each method's required arguments, which channels exist and which the bot is
+ * in, single-use trigger_ids that expire, response_urls it issued and their limits, rate
+ * limits on demand. Every call is recorded with what was wrong with it.
  */
 export async function startSlackApiServer(options: SlackApiServerOptions): Promise<SlackApiServer> {
+  const now = options.now ?? Date.now;
   const calls: RecordedCall[] = [];
   const waiters = new Set<(call: RecordedCall) => boolean>();
-  const channelIds = new Map<string, string>();
+  const channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
+  const directMessages = new Map<string, string>();
   const messages = new Set<string>();
+  const triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
+  const rateLimits = new Map<string, { calls: number; retryAfterSeconds: number }>();
+  const usergroups = new Map(Object.entries(options.usergroups ?? {}));
   let sequence = 0;
+  const nextTs = () => `${Math.floor(now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
 
-  /** Names (`#secops`) get a stable id, as Slack answers with ids; ids pass through. */
-  const channelId = (channel: string, prefix = 'C') => {
-    if (/^[CDG][A-Z0-9]{2,}$/.test(channel)) return channel;
-    const id = channelIds.get(channel) ?? `${prefix}0${String(channelIds.size + 1).padStart(8, '0')}`;
-    channelIds.set(channel, id);
+  /** The app's DM with a set of users: one stable id each, as conversations.open answers. */
+  const directMessage = (users: string[]) => {
+    const key = [...users].sort().join(',');
+    const id = directMessages.get(key) ?? `${users.length === 1 ? 'D' : 'G'}0DM${String(directMessages.size + 1).padStart(6, '0')}`;
+    directMessages.set(key, id);
     return id;
   };
 
-  const postMessage = (args: Args, ...required: string[]): Reply | undefined => {
+  /** Where a message to `ref` lands, or why Slack refuses it: a channel id or name, a DM id, or a user id (the app's DM). */
+  const destination = (ref: string): { id: string } | { error: string; message: string } => {
+    if (USER_ID.test(ref)) return { id: directMessage([ref]) };
+    if ([...directMessages.values()].includes(ref)) return { id: ref };
+    const name = ref.replace(/^#/, '');
+    const channel = channels.get(ref) ?? [...channels.values()].find((c) => c.name === name);
+    if (!channel || (channel.private && !channel.member)) return { error: 'channel_not_found', message: `no channel ${ref} the bot can see` };
+    if (channel.archived) return { error: 'is_archived', message: `#${channel.name} is archived` };
+    if (!channel.member) return { error: 'not_in_channel', message: `the bot is not a member of #${channel.name}` };
+    return { id: channel.id };
+  };
+
+  /** A message's channel id once Slack would accept it, or Slack's refusal. */
+  const checkedMessage = (args: Args, ...required: string[]): { channel: string } | { refused: Reply } => {
     const absent = missing(args, 'channel', ...required);
     if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) absent.push('[ERROR] one of text, blocks or attachments is required');
-    if (absent.length > 0) return refuse('invalid_arguments', absent);
-    const problems = checkMessage(args);
-    return problems.length > 0 ? refuse('invalid_blocks', problems) : undefined;
+    if (absent.length > 0) return { refused: refuse('invalid_arguments', absent) };
+    const where = destination(String(args.channel));
+    if ('error' in where) return { refused: refuse(where.error, [where.message]) };
+    if (typeof args.text === 'string' && args.text.length > SLACK_LIMITS.messageText) return { refused: refuse('msg_too_long', [`text has ${args.text.length} characters`]) };
+    const problems = slackMessageProblems(args);
+    return problems.length > 0 ? { refused: refuse('invalid_blocks', problems) } : { channel: where.id };
   };
 
   const methods: Record<string, (args: Args) => Reply> = {
     'auth.test': () => ({ ok: true, url: 'https://acme-security.slack.com/', team: 'Acme Security', team_id: TEAM_ID, user: 'secops', user_id: BOT_USER_ID, bot_id: 'B0SECOPS' }),
     'chat.postMessage': (args) => {
-      const refused = postMessage(args);
-      if (refused) return refused;
-      const channel = channelId(String(args.channel));
-      const ts = `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
-      messages.add(`${channel}/${ts}`);
-      return { ok: true, channel, ts, message: { type: 'message', user: BOT_USER_ID, ts, text: args.text, blocks: args.blocks } };
+      const checked = checkedMessage(args);
+      if ('refused' in checked) return checked.refused;
+      const ts = nextTs();
+      messages.add(`${checked.channel}/${ts}`);
+      return { ok: true, channel: checked.channel, ts, message: { type: 'message', user: BOT_USER_ID, ts, text: args.text, blocks: args.blocks } };
     },
     'chat.update': (args) => {
-      const refused = postMessage(args, 'ts');
-      if (refused) return refused;
+      const checked = checkedMessage(args, 'ts');
+      if ('refused' in checked) return checked.refused;
       if (!messages.has(`${String(args.channel)}/${String(args.ts)}`)) return refuse('message_not_found', [`no message ${String(args.ts)} in channel ${String(args.channel)} (chat.update wants the channel id chat.postMessage answered)`]);
       return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
     },
-    'chat.postEphemeral': (args) => postMessage(args, 'user') ?? { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}` },
-    'views.open': (args) => openView(args, 'trigger_id', 'modal'),
-    'views.publish': (args) => openView(args, 'user_id', 'home'),
+    'chat.postEphemeral': (args) => {
+      const checked = checkedMessage(args, 'user');
+      return 'refused' in checked ? checked.refused : { ok: true, message_ts: nextTs() };
+    },
+    'views.open': (args) => {
+      const absent = missing(args, 'trigger_id', 'view');
+      if (absent.length > 0) return refuse('invalid_arguments', absent);
+      const trigger = triggers.get(String(args.trigger_id));
+      if (!trigger) return refuse('invalid_arguments', ['invalid `trigger_id`']);
+      if (trigger.used) return refuse('exchanged_trigger_id', [`trigger_id ${String(args.trigger_id)} was already used`]);
+      trigger.used = true;
+      if (now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return refuse('expired_trigger_id', [`trigger_id ${String(args.trigger_id)} is older than 3 s`]);
+      return view(args.view, 'modal');
+    },
+    'views.publish': (args) => {
+      const absent = missing(args, 'user_id', 'view');
+      if (absent.length > 0) return refuse('invalid_arguments', absent);
+      if (!USER_ID.test(String(args.user_id))) return refuse('invalid_arguments', [`[ERROR] not a user id: ${String(args.user_id)} [json-pointer:/user_id]`]);
+      return view(args.view, 'home');
+    },
     'usergroups.users.list': (args) => {
       const absent = missing(args, 'usergroup');
       if (absent.length > 0) return refuse('invalid_arguments', absent);
-      const users = options.usergroups?.[String(args.usergroup)];
-      return users ? { ok: true, users } : refuse('no_such_subteam', [`no user group ${String(args.usergroup)}`]);
+      const users = usergroups.get(String(args.usergroup));
+      return users ? { ok: true, users: [...users] } : refuse('no_such_subteam', [`no user group ${String(args.usergroup)}`]);
     },
     'users.info': (args) => {
       const absent = missing(args, 'user');
@@ -111,37 +185,63 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
     },
     'conversations.open': (args) => {
       if (args.users === undefined && args.channel === undefined) return refuse('invalid_arguments', ['[ERROR] one of users or channel is required']);
-      const users = String(args.users ?? '').split(',').filter(Boolean);
-      const id = args.channel !== undefined ? String(args.channel) : channelId(`dm:${users.sort().join(',')}`, users.length === 1 ? 'D' : 'G');
-      return { ok: true, channel: { id } };
+      if (args.channel !== undefined) {
+        const where = destination(String(args.channel));
+        return 'error' in where ? refuse(where.error, [where.message]) : { ok: true, channel: { id: where.id } };
+      }
+      const users = String(args.users).split(',').filter(Boolean);
+      if (users.length === 0 || !users.every((user) => USER_ID.test(user))) return refuse('user_not_found', [`not user ids: ${String(args.users)}`]);
+      return { ok: true, channel: { id: directMessage(users) } };
     },
   };
 
-  function openView(args: Args, target: string, type: 'modal' | 'home'): Reply {
-    const absent = missing(args, target, 'view');
-    if (absent.length > 0) return refuse('invalid_arguments', absent);
-    const view = args.view as Args;
-    const problems = checkView(view);
-    if (view.type !== type) problems.push(`[ERROR] must be ${type} [json-pointer:/view/type]`);
+  function view(value: unknown, surface: 'modal' | 'home'): Reply {
+    const problems = slackViewProblems(value, surface);
     if (problems.length > 0) return refuse('invalid_arguments', problems);
-    return { ok: true, view: { id: `V0${String(++sequence).padStart(8, '0')}`, team_id: TEAM_ID, ...view, state: { values: {} } } };
+    return { ok: true, view: { id: `V0${String(++sequence).padStart(8, '0')}`, team_id: TEAM_ID, ...(value as Args), state: { values: {} } } };
   }
 
-  function answer(method: string, authorization: string | undefined, args: Args | string[], responseId?: string): Reply {
-    const call: RecordedCall = { method, args: Array.isArray(args) ? {} : args, responseId, problems: [], response: {} };
-    if (Array.isArray(args)) call.response = refuse(method === 'response_url' ? 'invalid_payload' : 'invalid_arguments', args);
-    else if (method === 'response_url') {
-      const problems = checkMessage(args);
-      call.response = problems.length > 0 ? refuse('invalid_blocks', problems) : { ok: true };
-    } else if (authorization !== `Bearer ${options.botToken}`) call.response = refuse('invalid_auth');
-    else call.response = methods[method]?.(args) ?? refuse('unknown_method', [`no method ${method}`]);
+  /** Slack's incoming-webhook style answers: the URL must be one Slack issued, still alive, with uses left. */
+  function respondAt(responseId: string, args: Args): { status: number; reply: Reply } {
+    const issued = responseUrls.get(responseId);
+    if (!issued) return { status: 404, reply: refuse('no_service', [`no response_url ${responseId} was issued`]) };
+    if (now() - issued.issuedAt > RESPONSE_URL_LIFETIME_MS) return { status: 404, reply: refuse('expired_url', [`response_url ${responseId} is older than 30 minutes`]) };
+    if (issued.uses >= RESPONSE_URL_USES) return { status: 404, reply: refuse('used_url', [`response_url ${responseId} was already used ${RESPONSE_URL_USES} times`]) };
+    issued.uses += 1;
+    if (args.text === undefined && args.blocks === undefined && args.delete_original === undefined) return { status: 400, reply: refuse('no_text', ['one of text or blocks is required']) };
+    const problems = slackMessageProblems(args);
+    return problems.length > 0 ? { status: 400, reply: refuse('invalid_blocks', problems) } : { status: 200, reply: { ok: true } };
+  }
+
+  function answer(method: string, authorization: string | undefined, args: Args | string[], responseId?: string): { status: number; reply: Reply; retryAfter?: number } {
+    const call: RecordedCall = { method, args: Array.isArray(args) ? {} : args, responseId, status: 200, problems: [], response: {} };
+    const limited = rateLimits.get(method);
+    let retryAfter: number | undefined;
+    if (limited && limited.calls > 0) {
+      limited.calls -= 1;
+      retryAfter = limited.retryAfterSeconds;
+      call.status = 429;
+      call.response = refuse('ratelimited');
+    } else if (Array.isArray(args)) {
+      call.status = method === 'response_url' ? 400 : 200;
+      call.response = refuse(method === 'response_url' ? 'invalid_payload' : 'invalid_form_data', args);
+    } else if (method === 'response_url') {
+      const responded = respondAt(responseId ?? '', args);
+      call.status = responded.status;
+      call.response = responded.reply;
+    } else {
+      const token = authorization?.replace(/^Bearer /, '') ?? (typeof args.token === 'string' ? args.token : undefined);
+      if (!token) call.response = refuse('not_authed');
+      else if (token !== options.botToken) call.response = refuse('invalid_auth');
+      else call.response = methods[method]?.(args) ?? refuse('unknown_method', [`no method ${method}`]);
+    }
     if (call.response.ok !== true) {
       const metadata = call.response.response_metadata as { messages?: string[] } | undefined;
       call.problems = metadata?.messages ?? [String(call.response.error)];
     }
     calls.push(call);
     for (const waiter of waiters) waiter(call);
-    return call.response;
+    return { status: call.status, reply: call.response, retryAfter };
   }
 
   const server = createServer((request, response) => {
@@ -149,7 +249,9 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
       const path = (request.url ?? '').split('?')[0] ?? '';
       const responseId = /^\/response\/([^/]+)$/.exec(path)?.[1];
       const method = responseId !== undefined ? 'response_url' : path.replace(/^\/api\//, '');
-      const reply = answer(method, request.headers.authorization, parseArgs(request.headers['content-type'], body), responseId);
+      const { status, reply, retryAfter } = answer(method, request.headers.authorization, parseArgs(request.headers['content-type'], body), responseId && decodeURIComponent(responseId));
+      response.statusCode = status;
+      if (retryAfter !== undefined) response.setHeader('retry-after', String(retryAfter));
       response.setHeader('content-type', 'application/json; charset=utf-8');
       response.end(JSON.stringify(reply));
     }, () => response.destroy());
@@ -160,7 +262,21 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
 
   return {
     url: `${base}/api/`,
-    responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
+    responseUrl(id) {
+      if (!responseUrls.has(id)) responseUrls.set(id, { issuedAt: now(), uses: 0 });
+      return `${base}/response/${encodeURIComponent(id)}`;
+    },
+    triggerId() {
+      const id = `${Math.floor(now() / 1000)}.${++sequence}.${randomBytes(8).toString('hex')}`;
+      triggers.set(id, { issuedAt: now(), used: false });
+      return id;
+    },
+    rateLimit(method, count, retryAfterSeconds = 1) {
+      rateLimits.set(method, { calls: count, retryAfterSeconds });
+    },
+    setUsergroupMembers(usergroup, users) {
+      usergroups.set(usergroup, [...users]);
+    },
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
     waitForCall(method, predicate = () => true, timeoutMs = 5_000) {

@@ -5,7 +5,8 @@ import type { App } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { freePort } from '../../cli/port';
+import { createSlackGroupActivities } from '../../activities/slack/slack-groups';
+import { freePort } from './ports';
 import { parseConfig, type Config } from '../../domain/config';
 import { parseEnvironment, type Environment } from '../../domain/environment';
 import type { TaskQueueNames } from '../../domain/task-queues';
@@ -13,7 +14,7 @@ import { createSlackApp } from '../../slack-app/app';
 import type { Database } from '../../store/database';
 import { createWorkers } from '../../worker/create-workers';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
-import { TEAM_ID, type SlackApiServer } from './slack-api-server';
+import { TEAM_ID, type SlackApiServer, type SlackChannel } from './slack-api-server';
 import { slackSignatureHeaders } from './slack-signing';
 
 /**
@@ -25,6 +26,8 @@ export const SIGNING_SECRET = 'test-signing-secret-not-real';
 export const BOT_TOKEN = 'test-bot-token-test-secops-app';
 /** Where the workers post approval requests when a target names no channel. */
 export const APPROVALS_CHANNEL = 'C0APPROVALS';
+/** The approvals channel as the fake workspace knows it: the bot was invited. */
+export const APPROVALS: SlackChannel = { id: APPROVALS_CHANNEL, name: 'approvals', member: true };
 /** The scanner image named in test configs: absent on purpose, so an approved scan ends quickly with ScannerImageMissing. */
 export const ABSENT_SCANNER_IMAGE = 'secops-flow/absent-in-tests:never';
 
@@ -75,16 +78,20 @@ export interface RunningWorkers {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The production workers (bundle, activities) on their own task queues, their Slack client pointed at the API server. */
-export async function startSlackWorkers(input: { address: string; api: SlackApiServer; store: { db: Database; url: string }; taskQueues: TaskQueueNames }): Promise<RunningWorkers> {
+/**
+ * The production workers (bundle, activities) on their own task queues, their Slack client pointed at the API server.
+ * `slackChannel` is the workers' default channel; `groupsClock` replaces the user-group cache's clock.
+ */
+export async function startSlackWorkers(input: {
+  address: string; api: SlackApiServer; store: { db: Database; url: string }; taskQueues: TaskQueueNames; slackChannel?: string; groupsClock?: () => number;
+}): Promise<RunningWorkers> {
   bundle ??= bundleWorkflows();
   const connection = await NativeConnection.connect({ address: input.address });
-  const activities = createActivities({
-    docker: new Docker(),
-    store: input.store,
-    slack: new WebClient(BOT_TOKEN, { slackApiUrl: input.api.url }),
-    slackChannel: APPROVALS_CHANNEL,
-  });
+  const slack = new WebClient(BOT_TOKEN, { slackApiUrl: input.api.url });
+  const activities = {
+    ...createActivities({ docker: new Docker(), store: input.store, slack, slackChannel: input.slackChannel ?? APPROVALS_CHANNEL }),
+    ...(input.groupsClock && createSlackGroupActivities(slack, input.groupsClock)),
+  };
   const workers: Worker[] = await createWorkers({ connection, namespace: 'default', roles: ['control', 'scanners'], taskQueues: input.taskQueues, activities, workflowBundle: await bundle });
   const running = workers.map((w) => w.run());
   return {
@@ -118,15 +125,11 @@ export function slashCommand(input: { text: string; user: string; triggerId: str
   return { body: new URLSearchParams(fields).toString(), contentType: FORM };
 }
 
-let sequence = 0;
-
-/** A unique trigger_id, shaped like Slack's. */
-export function triggerId(): string {
-  return `${Date.now()}.${++sequence}.${randomBytes(8).toString('hex')}`;
-}
-
-/** A `block_actions` click: in a channel message by default, in App Home with `home: true`. */
-export function buttonClick(input: { actionId: string; value: string; user: string; channel?: string; messageTs?: string; home?: boolean; responseUrl?: string; triggerId?: string }): SlackRequest {
+/**
+ * A `block_actions` click: in a channel message by default, in App Home with `home: true`.
+ * `triggerId` comes from the fake Slack (`api.triggerId()`), as Slack issues one per click.
+ */
+export function buttonClick(input: { actionId: string; value: string; user: string; triggerId: string; channel?: string; messageTs?: string; home?: boolean; responseUrl?: string }): SlackRequest {
   const channel = input.channel ?? APPROVALS_CHANNEL;
   const payload = {
     type: 'block_actions',
@@ -134,7 +137,7 @@ export function buttonClick(input: { actionId: string; value: string; user: stri
     user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
     api_app_id: 'A0SECOPS',
     token: 'deprecated-verification-token',
-    trigger_id: input.triggerId ?? triggerId(),
+    trigger_id: input.triggerId,
     ...(input.home
       ? { container: { type: 'view', view_id: 'V0HOME' }, view: { id: 'V0HOME', type: 'home', blocks: [] } }
       : {
@@ -149,7 +152,7 @@ export function buttonClick(input: { actionId: string; value: string; user: stri
 }
 
 /** A modal's submission; `values` by input name (block_id = action_id = name), dates as `selected_date`. */
-export function viewSubmission(input: { callbackId: string; metadata: string; user: string; values: Record<string, string>; dates?: Record<string, string> }): SlackRequest {
+export function viewSubmission(input: { callbackId: string; metadata: string; user: string; triggerId: string; values: Record<string, string>; dates?: Record<string, string> }): SlackRequest {
   const values: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const [name, value] of Object.entries(input.values)) values[name] = { [name]: { type: 'plain_text_input', value } };
   for (const [name, day] of Object.entries(input.dates ?? {})) values[name] = { [name]: { type: 'datepicker', selected_date: day } };
@@ -158,7 +161,7 @@ export function viewSubmission(input: { callbackId: string; metadata: string; us
     team: { id: TEAM_ID, domain: 'acme-security' },
     user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
     api_app_id: 'A0SECOPS',
-    trigger_id: triggerId(),
+    trigger_id: input.triggerId,
     view: { id: 'V0MODAL', team_id: TEAM_ID, type: 'modal', callback_id: input.callbackId, private_metadata: input.metadata, state: { values }, hash: '1.abc' },
   };
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { PendingApproval } from '../../domain/approval';
 import { appHomeView, type RecentScan } from '../../slack-app/blocks/app-home';
-import { checkMessage, checkView } from '../../slack-app/blocks/limits';
 import { myApprovalsMessage } from '../../slack-app/blocks/pending-approvals';
 import { runStatusMessage } from '../../slack-app/blocks/run-status';
 import { parseSecopsCommand } from '../../slack-app/secops-command';
 import { acceptedUntil, ticketLink } from '../../slack-app/triage-input';
+import { slackMessageProblems, slackViewProblems } from '../support/slack-limits';
 
 const hostile = '<!channel> *bold* `tick` & <https://evil.example|click>\n'.repeat(200);
 
@@ -23,7 +23,7 @@ const scans: RecentScan[] = Array.from({ length: 10 }, (_, i) => ({
 describe('App Home and the /secops answers (Block Kit builders)', () => {
   it('builds a home view within Slack\'s limits however many approvals wait, with hostile text escaped', () => {
     const view = appHomeView({ approvals: Array.from({ length: 60 }, (_, i) => pending(i)), scans });
-    expect(checkView(view)).toEqual([]);
+    expect(slackViewProblems(view, 'home')).toEqual([]);
     const json = JSON.stringify(view);
     expect(json).not.toContain('<!channel>');
     expect(json).toContain('… and 40 more');
@@ -33,16 +33,15 @@ describe('App Home and the /secops answers (Block Kit builders)', () => {
 
   it('leaves out the scans section when there are none, and says when nothing waits', () => {
     const view = appHomeView({ approvals: [], scans: [] });
-    expect(checkView(view)).toEqual([]);
+    expect(slackViewProblems(view, 'home')).toEqual([]);
     expect(JSON.stringify(view)).toContain('Nothing is waiting for you.');
     expect(JSON.stringify(view)).not.toContain('Recent scans');
   });
 
   it('lists approvals in an ephemeral message within the 50-block limit', () => {
     const message = myApprovalsMessage(Array.from({ length: 30 }, (_, i) => pending(i)));
-    expect(checkMessage(message)).toEqual([]);
-    expect(message.blocks.length).toBeLessThanOrEqual(50);
-    expect(message.text).toBe('30 approvals waiting for you');
+    expect(slackMessageProblems(message)).toEqual([]);
+        expect(message.text).toBe('30 approvals waiting for you');
   });
 
   it('reports a finished scan with its verdict and counts', () => {
@@ -50,7 +49,7 @@ describe('App Home and the /secops answers (Block Kit builders)', () => {
       workflowId: 'dast:shop:1', workflowType: 'dastScan', status: 'COMPLETED', startedAt: '2030-01-01T00:00:00.000Z', closedAt: '2030-01-01T00:01:00.000Z',
       scan: { verdict: 'fail', counts: { critical: 0, high: 2, medium: 1, low: 0, info: 3 }, diff: { new: 1, fixed: 0, persisting: 2, suppressed: 1 } },
     });
-    expect(checkMessage(message)).toEqual([]);
+    expect(slackMessageProblems(message)).toEqual([]);
     expect(message.text).toBe('dast:shop:1: completed, verdict fail');
     expect(JSON.stringify(message.blocks)).toContain('high 2');
   });
