@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../secrets/generate-secret';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { RotationTargetError } from '../../secrets/rotation-target';
 import { freshDatabase, testDatabaseUrl, type FreshDatabase } from '../support/database';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { scanFailureMessage } from '../../cli/scan';
 import type { Config } from '../../domain/config';
 import { dastScanInput } from '../../domain/dast';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { waitUntil } from '../../cli/wait-until';
 import { runEntry, spawnEntry } from '../support/run-cli';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { pendingApprovals } from '../../cli/approvals';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { waitUntil } from '../../cli/wait-until';
 import { scanFailureMessage } from '../../cli/scan';
 import { listAuditEvents } from '../../store/audit-events';

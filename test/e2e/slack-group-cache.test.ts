@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { waitUntil } from '../../cli/wait-until';
 import type { Config } from '../../domain/config';
 import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { startProcess, type ManagedProcess } from '../../cli/child-process';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { toolPath } from '../../cli/tool-paths';
 import { waitUntil } from '../../cli/wait-until';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../../domain/search-attributes';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { waitUntil } from '../../cli/wait-until';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, type ManagedProcess } from '../../cli/child-process';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { projectPath } from '../../cli/tool-paths';
 import { waitUntil } from '../../cli/wait-until';
 import { VaultKv2Store } from '../../secrets/vault-kv2-store';
