@@ -10,5 +10,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Worker and SDK chatter of passing tests hides the failures: their console output goes to
+    // the run's log file only (TestLogReporter names it), a failed test's is shown with it.
+    silent: 'passed-only',
+    reporters: ['default', './test/support/test-log-reporter.ts'],
   },
 });

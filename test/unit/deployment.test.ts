@@ -17,44 +17,58 @@ const services = Object.entries(compose.services);
 const ours = services.filter(([, s]) => s.build);
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PWD|API_KEY|DATABASE_URL|KEYS)$/;
 
+function dockerfileOf(build: NonNullable<Service['build']>): string {
+  return typeof build === 'string' ? `${build}/Dockerfile` : `${build.context}/${build.dockerfile ?? 'Dockerfile'}`;
+}
+
+function environmentOf(service: Service): Record<string, string> {
+  return service.environment ?? {};
+}
+
 describe('docker-compose.yml', () => {
-  it('gives every service an image or a build with an existing Dockerfile', () => {
-    for (const [name, service] of services) {
-      expect(service.image ?? service.build, name).toBeTruthy();
-      if (service.build) {
-        const context = typeof service.build === 'string' ? service.build : service.build.context;
-        const dockerfile = typeof service.build === 'string' ? 'Dockerfile' : service.build.dockerfile ?? 'Dockerfile';
-        expect(existsSync(`${context}/${dockerfile}`), `${name}: ${context}/${dockerfile}`).toBe(true);
-      }
-    }
+  const thirdParty = services.filter(([, s]) => !s.build);
+
+  it('builds our services from an existing Dockerfile and pins every other image to a version', () => {
     expect(ours.map(([name]) => name).sort()).toEqual(['codec-server', 'slack-app', 'worker-control', 'worker-scanners']);
+    for (const [name, service] of ours) expect(existsSync(dockerfileOf(service.build!)), `${name}: ${dockerfileOf(service.build!)}`).toBe(true);
+    expect(thirdParty.map(([name]) => name).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui']);
+    for (const [name, service] of thirdParty) expect(service.image, name).toMatch(/^[\w./-]+:(?!latest$)[\w.-]+$/);
   });
 
-  it('starts our services from compiled entry points that exist in the source, with valid roles', () => {
+  it('starts our services from compiled entry points that exist in the source, each worker with its own role', () => {
+    const roleOf: Record<string, string | undefined> = { 'worker-control': 'control', 'worker-scanners': 'scanners' };
     for (const [name, service] of ours) {
       const [entry, ...args] = service.command ?? [];
       expect(entry, name).toMatch(/^dist\/.+\.js$/);
       expect(existsSync(entry!.replace(/^dist\//, '').replace(/\.js$/, '.ts')), `${name}: source of ${entry}`).toBe(true);
-      const role = args[args.indexOf('--role') + 1];
-      if (args.includes('--role')) expect(WORKER_ROLES, name).toContain(role);
+      const roleFlag = args.indexOf('--role');
+      expect(roleFlag === -1 ? undefined : args[roleFlag + 1], `${name} --role`).toBe(roleOf[name]);
     }
+    expect(Object.values(roleOf).sort()).toEqual([...WORKER_ROLES].sort());
   });
 
   it('sets only environment variables the code reads, and points them at services that exist', () => {
     for (const [name, service] of ours) {
-      const env = service.environment ?? {};
-      for (const key of Object.keys(env)) expect(ENVIRONMENT_VARIABLES, `${name}: ${key}`).toContain(key);
-      if (name !== 'codec-server') expect(env.TEMPORAL_ADDRESS?.split(':')[0], name).toBe('temporal');
-      if (env.DATABASE_URL) expect(compose.services).toHaveProperty(new URL(env.DATABASE_URL.replace(/\$\{[^}]*\}/g, 'x')).hostname);
+      for (const key of Object.keys(environmentOf(service))) expect(ENVIRONMENT_VARIABLES, `${name}: ${key}`).toContain(key);
+    }
+    // The codec server only decrypts: it talks to neither Temporal nor the store.
+    const withTemporal = ours.filter(([, s]) => environmentOf(s).TEMPORAL_ADDRESS !== undefined);
+    expect(withTemporal.map(([name]) => name).sort()).toEqual(['slack-app', 'worker-control', 'worker-scanners']);
+    for (const [name, service] of withTemporal) expect(environmentOf(service).TEMPORAL_ADDRESS, name).toBe('temporal:7233');
+    const withStore = ours.filter(([, s]) => environmentOf(s).DATABASE_URL !== undefined);
+    expect(withStore.map(([name]) => name).sort()).toEqual(['slack-app', 'worker-control']);
+    for (const [name, service] of withStore) {
+      const url = new URL(environmentOf(service).DATABASE_URL!.replace(/\$\{[^}]*\}/g, 'x'));
+      expect(compose.services, `${name}: DATABASE_URL host`).toHaveProperty(url.hostname);
     }
   });
 
   it('never writes a secret value, only ${VARIABLE} references', () => {
-    for (const [name, service] of services) {
-      for (const [key, value] of Object.entries(service.environment ?? {})) {
-        if (SECRET_NAME.test(key)) expect(String(value), `${name}: ${key}`).toMatch(/\$\{[A-Z_]+(:[-?][^}]*)?\}/);
-      }
-    }
+    const secrets = services.flatMap(([name, service]) =>
+      Object.entries(environmentOf(service)).filter(([key]) => SECRET_NAME.test(key)).map(([key, value]) => ({ where: `${name}: ${key}`, key, value })),
+    );
+    expect(new Set(secrets.map((s) => s.key))).toEqual(new Set(['POSTGRES_PASSWORD', 'POSTGRES_PWD', 'DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SECOPS_CODEC_KEYS', 'SECOPS_CODEC_SERVER_TOKEN']));
+    for (const { where, value } of secrets) expect(String(value), where).toMatch(/\$\{[A-Z_]+(:[-?][^}]*)?\}/);
   });
 
   it('names only services that exist in depends_on', () => {

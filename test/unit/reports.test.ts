@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../activities/reports/html';
 import { renderJson } from '../../activities/reports/json';
 import { renderMarkdown } from '../../activities/reports/markdown';
-import { FINGERPRINT_KEY, renderSarif, SARIF_SCHEMA } from '../../activities/reports/sarif';
+import { renderSarif } from '../../activities/reports/sarif';
 import { writeReports } from '../../activities/reports/write-reports';
 import type { ReportedFinding } from '../../domain/scan-report';
 import { buildScanReport } from '../fixtures/scan-report';
@@ -36,10 +36,14 @@ interface SarifRun {
 }
 
 const report = buildScanReport();
+// Written out, not imported: GitHub matches alerts across scans by this key, so renaming it
+// would reopen every alert, and it validates the log against this schema.
+const FINGERPRINT_KEY = 'secopsFingerprint/v1';
+const SARIF_2_1_0_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function sarifRun(text = renderSarif(report)): SarifRun {
   const log = JSON.parse(text) as { $schema: string; version: string; runs: SarifRun[] };
-  expect(log.$schema).toBe(SARIF_SCHEMA);
+  expect(log.$schema).toBe(SARIF_2_1_0_SCHEMA);
   expect(log.version).toBe('2.1.0');
   expect(log.runs).toHaveLength(1);
   return log.runs[0] as SarifRun;

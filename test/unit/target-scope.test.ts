@@ -17,7 +17,7 @@ describe('target scope', () => {
   it('rejects metadata and link-local addresses unless explicitly allowed', () => {
     expect(targetProblems({ url: 'http://169.254.169.254/latest/meta-data/' })).toEqual(['169.254.169.254 is a link-local/metadata address; set scope.allowLinkLocal to scan it']);
     expect(targetProblems({ url: 'http://[fe80::1]/' })).toEqual(['fe80::1 is a link-local/metadata address; set scope.allowLinkLocal to scan it']);
-    expect(targetProblems({ url: 'http://metadata.google.internal/' })).toHaveLength(1);
+    expect(targetProblems({ url: 'http://metadata.google.internal/' })).toEqual(['metadata.google.internal is a link-local/metadata address; set scope.allowLinkLocal to scan it']);
     expect(targetProblems({ url: 'http://169.254.169.254/', scope: { hosts: ['169.254.169.254'], allowLinkLocal: true } })).toEqual([]);
     expect(isLinkLocalAddress('169.254.0.1')).toBe(true);
     expect(isLinkLocalAddress('10.0.0.1')).toBe(false);
