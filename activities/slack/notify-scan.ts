@@ -3,6 +3,7 @@ import { log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
 import type { ScanReport } from '../../domain/scan-report';
 import { scanSummaryMessage } from '../../slack-app/blocks/scan-summary';
+import { refusedForGood } from './slack-refusal';
 
 export function createNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {
   return {
@@ -15,7 +16,9 @@ export function createNotifyActivities(slack: WebClient | undefined, defaultChan
         log.info(message.text);
         return { posted: false };
       }
-      await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+      // The scan is already complete in the store; a summary Slack will never take fails the
+      // run at once, saying what to fix, instead of retrying for minutes.
+      await refusedForGood(`the DAST summary of ${report.target.id} in ${channel}`, () => slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false }));
       return { posted: true };
     },
   };

@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../cli/port';
+import { freePort } from '../support/ports';
 import { devServerClient } from '../support/workers';
 import { runEntry } from '../support/run-cli';
 
+// Unique, so the poller check below sees this run's worker only.
+const controlQueue = `cfg-test-control-${randomBytes(4).toString('hex')}`;
 const invalidConfig = join(mkdtempSync(join(tmpdir(), 'secops-config-')), 'secops.config.yaml');
 writeFileSync(invalidConfig, `version: 1
-taskQueues: { control: cfg-test-control, scanners: cfg-test-scanners }
+taskQueues: { control: ${controlQueue}, scanners: ${controlQueue}-scanners }
 targets:
   - id: a
     url: http://127.0.0.1/
@@ -43,7 +46,7 @@ describe('clear one-line errors from the CLI and the worker', () => {
     expect(result.stderr).toContain('  - targets[2].url: must be http(s)');
     expect(result.stderr).toContain('  - targets[2].schedule.timezone: must be an IANA time zone such as Europe/Paris');
     const client = await devServerClient();
-    const queue = await client.connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'cfg-test-control' }, taskQueueType: 1 });
+    const queue = await client.connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: controlQueue }, taskQueueType: 1 });
     expect(queue.pollers ?? []).toEqual([]);
     await client.connection.close();
   });

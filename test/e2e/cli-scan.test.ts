@@ -2,18 +2,31 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { pendingApprovals } from '../../cli/approvals';
+import { waitUntil } from '../../cli/wait-until';
+import type { PendingApproval } from '../../domain/approval';
+import type { DastScanInput, DastScanResult } from '../../domain/dast';
+import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import type { TaskQueueNames } from '../../domain/task-queues';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
 import { migrate } from '../../store/migrations';
+import { containerEventsOf } from '../support/container-events';
 import { freshDatabase, type FreshDatabase } from '../support/database';
+import { freePort } from '../support/ports';
 import { runEntry } from '../support/run-cli';
+import { uniqueTargetId } from '../support/slack-app-harness';
 import { startWorkers } from '../support/workers';
 
 /** `secops scan`, `secops findings list|export` as a pipeline would run them, against real workers. */
 describe('secops scan and secops findings', () => {
   let fresh: FreshDatabase;
   let app: VulnerableApp;
+  // Unique: approvals and runs are listed across the whole dev server, which other files share.
+  const quiet = uniqueTargetId('quiet');
   beforeAll(async () => {
     [fresh, app] = await Promise.all([freshDatabase(), startVulnerableApp()]);
     await migrate(fresh.db);
@@ -23,19 +36,33 @@ describe('secops scan and secops findings', () => {
     await fresh?.drop();
   });
 
-  it('scans, exits with the verdict code, and lists and exports the findings', { timeout: 180_000 }, async () => {
-    const workers = await startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+  /** The config as a user writes it, on these workers' task queues; the env the CLI runs with. */
+  function cliSetup(taskQueues: TaskQueueNames, user = 'alice') {
     const dir = mkdtempSync(join(tmpdir(), 'secops-cli-scan-'));
     const configPath = join(dir, 'secops.config.yaml');
     writeFileSync(join(dir, 'rules.tsv'), 'sql-injection\tFAIL\tSQL Injection\n');
     writeFileSync(configPath, `version: 1
-taskQueues: { control: ${workers.taskQueues.control}, scanners: ${workers.taskQueues.scanners} }
+taskQueues: { control: ${taskQueues.control}, scanners: ${taskQueues.scanners} }
 artifactsDir: ${dir}/artifacts
+approvals:
+  dast.active-scan: { approvers: { cliUsers: [alice, bob] }, quorum: 1, fourEyes: true, timeout: 1h }
 targets:
   - { id: shop, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv }
-  - { id: quiet, url: "${app.url}search", engine: wapiti, scope: { hosts: [127.0.0.1] }, wapitiModules: [redirect] }
+  - { id: ${quiet}, url: "${app.url}search", engine: wapiti, scope: { hosts: [127.0.0.1] }, wapitiModules: [redirect] }
 `);
-    const env = { SECOPS_CONFIG: configPath, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url };
+    return { SECOPS_CONFIG: configPath, SECOPS_USER: user, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url };
+  }
+  const activities = () => createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined });
+  const startedId = (stdout: string) => /^scan started: (dast:\S+)$/m.exec(stdout)?.[1] ?? '';
+  async function inputOf(handle: WorkflowHandle): Promise<DastScanInput> {
+    const history = await handle.fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    return defaultPayloadConverter.fromPayload(payload!);
+  }
+
+  it('scans, exits with the verdict code, and lists and exports the findings', { timeout: 180_000 }, async () => {
+    const workers = await startWorkers(activities());
+    const env = cliSetup(workers.taskQueues);
     const [scan, unknown] = await workers.during(() => Promise.all([
       runEntry(['secops', 'scan', 'shop'], env, 150_000),
       runEntry(['secops', 'scan', 'nope'], env),
@@ -46,7 +73,7 @@ targets:
     expect(scan.stdout).toMatch(/^scan dast:shop:\S+: FAIL — \d+ new, 0 fixed, 0 persisting, 0 suppressed$/m);
     expect(scan.stdout).toMatch(/^new +critical +SQL Injection +http:\/\/127\.0\.0\.1:\d+\/product \[id\] +FAIL$/m);
     expect(scan.stdout).toMatch(/^SARIF: +\/\S+\/report\.sarif$/m);
-    expect(unknown).toMatchObject({ code: 3, stderr: 'error: secops scan is invalid:\n  - target: unknown target "nope" (known: shop, quiet)\n' });
+    expect(unknown).toMatchObject({ code: 3, stderr: `error: secops scan is invalid:\n  - target: unknown target "nope" (known: shop, ${quiet})\n` });
 
     const list = await runEntry(['secops', 'findings', 'list', '--target', 'shop'], env);
     expect(list.code).toBe(0);
@@ -57,5 +84,56 @@ targets:
     expect(sarif.runs[0]?.results.map((r) => r.ruleId)).toContain('sql-injection');
     const badFormat = await runEntry(['secops', 'findings', 'export', '--target', 'shop', '--format', 'pdf'], env);
     expect(badFormat).toMatchObject({ code: 2, stderr: 'error: secops findings export is invalid:\n  - --format: must be one of json, sarif, md, html\n' });
+  });
+
+  it('--no-wait prints the run id and exits 0 without waiting; the run then completes', { timeout: 180_000 }, async () => {
+    const workers = await startWorkers(activities());
+    const env = cliSetup(workers.taskQueues);
+    // No worker polls yet, so the run cannot progress: the CLI exiting proves it did not wait.
+    const started = await runEntry(['secops', 'scan', quiet, '--no-wait'], env);
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    expect(started.stdout).toMatch(new RegExp(`^scan started: dast:${quiet}:\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\\n$`));
+    const handle = workers.client.workflow.getHandle(startedId(started.stdout));
+    const waiting = await handle.describe();
+    expect(waiting.status.name).toBe('RUNNING');
+    expect(waiting.historyLength).toBe(2); // started, first workflow task scheduled: nothing taken yet
+    expect(waiting.typedSearchAttributes.get(SEARCH_ATTRIBUTES.target)).toBe(quiet);
+    expect(await inputOf(handle)).toMatchObject({ target: { id: quiet, profile: 'baseline' }, requestedBy: 'cli:alice', taskQueues: workers.taskQueues });
+
+    const { result, finished } = await workers.during(async () => ({ result: (await handle.result()) as DastScanResult, finished: await handle.describe() }));
+    expect(result).toMatchObject({ scanId: handle.workflowId, targetId: quiet });
+    expect(finished.status.name).toBe('COMPLETED');
+    const { rows } = await fresh.db.query('SELECT status FROM scans WHERE id = $1', [handle.workflowId]);
+    expect(rows).toEqual([{ status: 'completed' }]);
+  });
+
+  it('--profile full goes through the active-scan approval gate; a rejection fails the scan with exit 3 and no container', { timeout: 120_000 }, async () => {
+    const since = new Date();
+    const workers = await startWorkers(activities());
+    const env = cliSetup(workers.taskQueues);
+    const { scan, pending, input } = await workers.during(async () => {
+      const running = runEntry(['secops', 'scan', quiet, '--profile', 'full'], env);
+      let pending: PendingApproval | undefined;
+      await waitUntil(`the approval request of the full scan of ${quiet}`, async () =>
+        Boolean((pending = (await pendingApprovals(workers.client)).find((p) => p.workflowId.startsWith(`dast:${quiet}:`)))), 60_000);
+      const input = await inputOf(workers.client.workflow.getHandle(pending!.workflowId));
+      const rejected = await runEntry(['secops', 'approvals', 'reject', pending!.approvalId, '--reason', 'not during the freeze'], { ...env, SECOPS_USER: 'bob' });
+      expect(rejected).toMatchObject({ code: 0, stdout: `${pending!.approvalId}: REJECTED (not during the freeze)\n` });
+      return { scan: await running, pending: pending!, input };
+    });
+
+    expect(input).toMatchObject({ target: { id: quiet, profile: 'full' }, requestedBy: 'cli:alice' });
+    expect(pending).toMatchObject({ action: 'dast.active-scan', risk: 'high', requestedBy: 'cli:alice', summary: expect.stringContaining(`Active full scan of ${quiet}`) });
+    expect(scan.stdout).toBe(`scan started: ${pending.workflowId}\n`);
+    expect(scan).toMatchObject({ code: 3, stderr: `error: scan ${pending.workflowId} failed: active scan of ${quiet} not approved: not during the freeze\n` });
+    expect(await containerEventsOf(new Docker(), pending.workflowId, since)).toEqual([]);
+    expect((await fresh.db.query('SELECT id FROM scans WHERE id = $1', [pending.workflowId])).rows).toEqual([]);
+  });
+
+  it('refuses an unknown --profile before connecting to Temporal', async () => {
+    // Nothing listens there: had the CLI tried to start a run, it would say Temporal is unreachable.
+    const env = { ...cliSetup({ control: 'unused-control', scanners: 'unused-scanners' }), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const result = await runEntry(['secops', 'scan', quiet, '--profile', 'aggressive'], env);
+    expect(result).toMatchObject({ code: 3, stdout: '', stderr: 'error: secops scan is invalid:\n  - --profile: must be baseline, full or api\n' });
   });
 });

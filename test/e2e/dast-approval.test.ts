@@ -1,19 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { LABELS } from '../../activities/scanners/container-spec';
 import { pendingApprovals } from '../../cli/approvals';
 import { waitUntil } from '../../cli/wait-until';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import type { PendingApproval } from '../../domain/approval';
+import type { ScanReport } from '../../domain/scan-report';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
 import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
+import { containerEventsOf } from '../support/container-events';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { runEntry } from '../support/run-cli';
 import { recordHistory } from '../support/histories';
@@ -59,11 +60,12 @@ targets:
   }
 
   it('waits for a second person, then scans', { timeout: 180_000 }, async () => {
+    const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
-    await workers.during(async () => {
+    const result = await workers.during(async () => {
       const { handle, pending } = await startGated(workers, 'dast:gated:approved');
       expect(pending).toMatchObject({ action: 'dast.active-scan', risk: 'high', requestedBy: 'cli:alice', quorum: 1, allowed: ['cli:alice', 'cli:bob'] });
-      expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=${handle.workflowId}`] } })).toEqual([]);
+      expect(await containerEventsOf(docker, handle.workflowId, since)).toEqual([]);
 
       const listed = await cli('bob', 'list', '--mine');
       expect(listed.stdout).toContain(pending.approvalId);
@@ -75,9 +77,15 @@ targets:
       expect(approved).toMatchObject({ code: 0, stdout: `${pending.approvalId}: APPROVED (approved by 1 of 1)\n` });
 
       const result = (await handle.result()) as DastScanResult;
-      expect(result.findings).toBeGreaterThan(0);
       await recordHistory(workers.client, handle.workflowId);
+      return result;
     });
+    // The approved scan really attacked the app: each planted flaw, by rule, page and parameter.
+    const report = JSON.parse(readFileSync(result.reports.json, 'utf8')) as ScanReport;
+    const found = report.findings.map((f) => `${f.ruleId} ${new URL(f.url).pathname} [${f.parameter ?? ''}]`);
+    expect(found).toEqual(expect.arrayContaining(['sql-injection /product [id]', 'cross-site-scripting /search [q]', 'open-redirect /redirect [url]']));
+    expect(result).toMatchObject({ scanId: 'dast:gated:approved', verdict: 'warn', findings: report.findings.length, diff: { new: report.findings.length } });
+    expect(await containerEventsOf(docker, 'dast:gated:approved', since)).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
     const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:approved#1' });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
       ['system', 'approval.requested', 'succeeded'], ['cli:bob', 'approval.approve', 'allowed'], ['system', 'approval.decided', 'succeeded'],
@@ -85,6 +93,7 @@ targets:
   });
 
   it('a rejection, which needs a reason, ends the scan before any container exists', { timeout: 120_000 }, async () => {
+    const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
     const error = await workers.during(async () => {
       const { handle, pending } = await startGated(workers, 'dast:gated:rejected');
@@ -95,6 +104,11 @@ targets:
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toBe('active scan of gated not approved: production freeze');
-    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.workflowId}=dast:gated:rejected`] } })).toEqual([]);
+    expect(await containerEventsOf(docker, 'dast:gated:rejected', since)).toEqual([]);
+    expect((await fresh.db.query(`SELECT id FROM scans WHERE id = 'dast:gated:rejected'`)).rows).toEqual([]);
+    const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:rejected#1' });
+    expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
+      ['system', 'approval.requested', 'succeeded'], ['cli:bob', 'approval.reject', 'allowed'], ['system', 'approval.decided', 'failed'],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -11,13 +12,12 @@ import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import type { ScanReport } from '../../domain/scan-report';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
 import { migrate } from '../../store/migrations';
+import { containerEventsOf, inspectWhenCreated } from '../support/container-events';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { errors, validateSarif } from '../support/sarif-multitool';
 import { WAPITI_IMAGE } from '../support/scanner-images';
 import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 /** The real thing: dev server, real workers, real Docker Engine, the real Wapiti image, the demo app, real PostgreSQL. */
 describe('DAST scan end to end', () => {
@@ -57,13 +57,9 @@ targets:
   it('finds the XSS, gives identical fingerprints on a rescan with 0 new, writes valid SARIF, in a hardened container', { timeout: 240_000 }, async () => {
     const workers = await startWorkers(activities());
     const { first, second, inspected } = await workers.during(async () => {
+      const container = await inspectWhenCreated(docker, 'dast:demo-e2e:first', 120_000);
       const handle = await start(workers, 'dast:demo-e2e:first');
-      let inspected: Docker.ContainerInspectInfo | undefined;
-      while (!inspected) {
-        const [running] = await containersOf(handle.workflowId);
-        if (running) inspected = await docker.getContainer(running.Id).inspect().catch(() => undefined);
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const inspected = await container.inspected;
       const first = (await handle.result()) as DastScanResult;
       const second = (await (await start(workers, 'dast:demo-e2e:second')).result()) as DastScanResult;
       await recordHistory(workers.client, 'dast:demo-e2e:second');
@@ -92,10 +88,11 @@ targets:
 
   it('fails clearly, before any container exists, when the scanner image is missing', { timeout: 60_000 }, async () => {
     const workers = await startWorkers(activities());
+    const since = new Date();
     const error = await workers.during(async () => (await start(workers, 'dast:no-image:1', 1, { zap: 'x', wapiti: 'secops-flow/never-built:latest' })).result().catch((e: unknown) => e));
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(String(((error as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toMatch(/secops-flow\/never-built:latest.*secops scanners build/s);
-    expect(await containersOf('dast:no-image:1')).toEqual([]);
+    expect(await containerEventsOf(docker, 'dast:no-image:1', since)).toEqual([]);
     const { rows } = await fresh.db.query(`SELECT status, error FROM scans WHERE id = 'dast:no-image:1'`);
     expect(rows).toEqual([{ status: 'failed', error: expect.stringContaining('never-built') }]);
   });
