@@ -34,7 +34,8 @@ if [[ ! -d node_modules || "$(cat node_modules/.secops-lock-hash 2>/dev/null)" !
   # registries reachable here do not serve.
   say "installing node modules from package-lock.json (node_modules missing or stale)"
   npm install --no-audit --no-fund
-  echo "$lock_hash" > node_modules/.secops-lock-hash
+  # npm may complete the lockfile (optional platform packages): remember what it left.
+  sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.secops-lock-hash
 else
   say "node modules up to date"
 fi
