@@ -12,7 +12,7 @@ import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
-import { watchRemoval } from '../support/docker-events';
+import { watchRemoval } from '../support/container-events';
 import { spawnEntry } from '../support/run-cli';
 import { startSlowSite, type SlowSite } from '../support/slow-site';
 import { devServerClient, startWorkers, uniqueTaskQueues } from '../support/workers';

@@ -12,7 +12,7 @@ import { runScanContainer, type RunHooks } from '../../activities/scanners/run-c
 import { ScannerImageMissingError } from '../../activities/scanners/scanner-image';
 import { wapitiSpec } from '../../activities/scanners/wapiti';
 import { parseConfig } from '../../domain/config';
-import { watchRemoval } from '../support/docker-events';
+import { watchRemoval } from '../support/container-events';
 import { ensureWapitiImage, WAPITI_BUILD_TIMEOUT_MS } from '../support/scanner-images';
 
 const MEMORY_MB = 512;

@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { LABELS } from '../../activities/scanners/container-spec';
 
@@ -41,4 +43,24 @@ export async function inspectWhenCreated(docker: Docker, workflowId: string, tim
   // Awaited by the caller later, after it has started the run.
   inspected.catch(() => undefined);
   return { inspected };
+}
+
+export interface RemovalWatch {
+  /** The id of the first container carrying the label that the engine removed. */
+  removed: Promise<string>;
+  close(): void;
+}
+
+/**
+ * Watches the engine's `destroy` events of containers labelled `label` (`key=value`): a
+ * removal is waited for as the event it is, not polled for against a clock. The engine
+ * sends only events after the subscription, so watch before the act that removes them.
+ */
+export async function watchRemoval(docker: Docker, label: string): Promise<RemovalWatch> {
+  const stream = (await docker.getEvents({ filters: { type: ['container'], event: ['destroy'], label: [label] } })) as Readable;
+  const removed = new Promise<string>((resolve, reject) => {
+    createInterface({ input: stream }).once('line', (line) => resolve((JSON.parse(line) as { id: string }).id));
+    stream.once('error', reject);
+  });
+  return { removed, close: () => stream.destroy() };
 }
