@@ -1,4 +1,5 @@
-import { ErrorCode, type ModalView, type WebClient } from '@slack/web-api';
+import type { ModalView, WebClient } from '@slack/web-api';
+import { slackPlatformErrorCode } from '../domain/slack-error';
 import { tellUser } from './tell-user';
 
 /**
@@ -11,14 +12,9 @@ export async function openModal(slack: WebClient, click: { triggerId: string; us
   try {
     await slack.views.open({ trigger_id: click.triggerId, view });
   } catch (error) {
-    const code = platformErrorCode(error);
+    const code = slackPlatformErrorCode(error);
     if (code === 'expired_trigger_id') return tellUser(slack, click, `:hourglass: Slack gave up on opening the form before it could open. Click ${button} again.`);
     await tellUser(slack, click, `:warning: The form could not be opened (${code ?? 'Slack unreachable'}). Click ${button} again; if it keeps failing, tell whoever runs secops-flow.`);
     throw error;
   }
-}
-
-function platformErrorCode(error: unknown): string | undefined {
-  const coded = error as { code?: unknown; data?: { error?: unknown } } | undefined;
-  return coded?.code === ErrorCode.PlatformError && typeof coded.data?.error === 'string' ? coded.data.error : undefined;
 }

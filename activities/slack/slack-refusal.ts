@@ -1,5 +1,5 @@
-import { ErrorCode } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/activity';
+import { slackPlatformErrorCode } from '../../domain/slack-error';
 
 /**
  * Slack answers no retry can change: the channel, the app's membership or the token must
@@ -22,14 +22,9 @@ export async function refusedForGood<T>(what: string, post: () => Promise<T>): P
   try {
     return await post();
   } catch (error) {
-    const code = platformErrorCode(error);
+    const code = slackPlatformErrorCode(error);
     const fix = code === undefined ? undefined : WHAT_TO_FIX[code];
     if (code !== undefined && fix !== undefined) throw ApplicationFailure.nonRetryable(`Slack refused ${what}: ${code} — ${fix}`, 'SlackRefused');
     throw error;
   }
-}
-
-function platformErrorCode(error: unknown): string | undefined {
-  const coded = error as { code?: unknown; data?: { error?: unknown } } | undefined;
-  return coded?.code === ErrorCode.PlatformError && typeof coded.data?.error === 'string' ? coded.data.error : undefined;
 }
