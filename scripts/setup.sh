@@ -123,7 +123,7 @@ METADATA_HOST_LINE='169.254.169.254 metadata.secops-test.invalid'
 if [[ $WANT_POSTGRES == true ]] && ! grep -qxF "$METADATA_HOST_LINE" /etc/hosts; then
   if [[ $(id -u) == 0 ]]; then
     say "adding '$METADATA_HOST_LINE' to /etc/hosts (for the DNS metadata-address test)"
-    echo "$METADATA_HOST_LINE" >> /etc/hosts
+    echo "$METADATA_HOST_LINE" >> /etc/hosts 2>/dev/null || say "warning: /etc/hosts is not writable: add '$METADATA_HOST_LINE' or the DNS metadata-address test fails"
   else
     say "warning: not root: add '$METADATA_HOST_LINE' to /etc/hosts or the DNS metadata-address test fails"
   fi
