@@ -12,7 +12,10 @@ COPY codec ./codec
 COPY secrets ./secrets
 COPY workflows ./workflows
 COPY activities ./activities
+COPY render ./render
 COPY store ./store
+COPY client ./client
+COPY processes ./processes
 COPY worker ./worker
 COPY slack-app ./slack-app
 COPY cli ./cli

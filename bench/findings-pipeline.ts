@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseZapReport } from '../activities/findings/zap-report';
-import { projectPath } from '../cli/tool-paths';
+import { projectPath } from '../processes/tool-paths';
 import { median, reportBenchmark } from './results-file';
 import { syntheticZapReport } from './synthetic-zap-report';
 

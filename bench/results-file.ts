@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { renderTable } from '../cli/table';
+import { renderTable } from '../render/terminal/table';
 
 export interface BenchmarkOutcome {
   figures: Record<string, number>;

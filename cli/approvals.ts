@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Ballot, PendingApproval, Principal } from '../domain/approval';
 import type { Environment } from '../domain/environment';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { renderTable } from './table';
+import { renderTable } from '../render/terminal/table';
 
 /** The CLI's identity: SECOPS_USER, else the OS user. Temporal's own access control guards who may run it. */
 export function cliPrincipal(env: Environment): Principal {

@@ -5,13 +5,13 @@ import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { parseEnvironment, slackConfigured, type Environment } from '../domain/environment';
 import type { WorkerRole } from '../domain/task-queues';
 import { startEmbeddedServer, type EmbeddedServer } from '../store/embedded-server';
-import { startProcess, type ManagedProcess } from './child-process';
+import { startProcess, type ManagedProcess } from '../processes/child-process';
 import { checkPollers } from './doctor';
-import { isPortFree } from './port';
-import { devStoreUrlFile } from './store-url';
-import { connectClient } from './temporal-client';
-import { projectPath, toolPath } from './tool-paths';
-import { waitUntil } from './wait-until';
+import { isPortFree } from '../processes/port';
+import { devStoreUrlFile } from '../client/store-url';
+import { connectClient } from '../client/temporal-client';
+import { projectPath, toolPath } from '../processes/tool-paths';
+import { waitUntil } from '../processes/wait-until';
 
 export interface DevStackOptions {
   port: number;

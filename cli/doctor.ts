@@ -3,7 +3,7 @@ import type { Config } from '../domain/config';
 import type { Environment } from '../domain/environment';
 import { summarize, type CheckResult, type PreflightReport } from '../domain/preflight';
 import type { WorkerRole } from '../domain/task-queues';
-import { renderTable } from './table';
+import { renderTable } from '../render/terminal/table';
 
 /**
  * `secops doctor`: Temporal and the workers are checked from here (a workflow cannot run

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { ScanReport } from '../domain/scan-report';
 import type { Database } from '../store/database';
 import { lastCompletedScan, listTargetFindings } from '../store/scans';
-import { renderHtml } from '../activities/reports/html';
-import { renderJson } from '../activities/reports/json';
-import { renderMarkdown } from '../activities/reports/markdown';
-import { renderSarif } from '../activities/reports/sarif';
-import { renderTable } from './table';
+import { renderHtml } from '../render/reports/html';
+import { renderJson } from '../render/reports/json';
+import { renderMarkdown } from '../render/reports/markdown';
+import { renderSarif } from '../render/reports/sarif';
+import { renderTable } from '../render/terminal/table';
 
 export const EXPORT_FORMATS = { json: renderJson, sarif: renderSarif, md: renderMarkdown, html: renderHtml } as const;
 export type ExportFormat = keyof typeof EXPORT_FORMATS;

@@ -5,7 +5,7 @@ import { buildWapitiImage } from '../scanners/build-wapiti';
 import { findTarget } from '../domain/dast';
 import { findCredential } from '../domain/rotation';
 import type { Environment } from '../domain/environment';
-import { loadSettings } from '../domain/config-file';
+import { loadSettings } from '../client/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { ValidationError } from '../domain/validation-error';
 import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
@@ -18,9 +18,9 @@ import { formatReport, runDoctor } from './doctor';
 import { EXPORT_FORMATS, exportLatestScan, findingsTable, type ExportFormat } from './findings';
 import { SCAN_EXIT_CODES, formatScanResult, scanFailureMessage, startScan, waitForScan } from './scan';
 import { listSchedules, scheduleOf, syncSchedules } from '../worker/schedules';
-import { storeUrl } from './store-url';
-import { renderTable } from './table';
-import { TemporalUnreachableError, connectClient } from './temporal-client';
+import { storeUrl } from '../client/store-url';
+import { renderTable } from '../render/terminal/table';
+import { TemporalUnreachableError, connectClient } from '../client/temporal-client';
 
 /** Exit codes: 0 ok, 1 a check or operation failed, 2 invalid input (config, env, arguments). */
 const program = new Command('secops').description('Workflow-as-code security automation on Temporal');

@@ -5,7 +5,7 @@ import type { Config, Target } from '../domain/config';
 import { dastScanInput, dastWorkflowId, type DastScanResult } from '../domain/dast';
 import type { ScanReport } from '../domain/scan-report';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { renderTable } from './table';
+import { renderTable } from '../render/terminal/table';
 
 /** ZAP's packaged-scan exit codes, so a pipeline can gate on `secops scan` the same way. */
 export const SCAN_EXIT_CODES = { pass: 0, fail: 1, warn: 2, error: 3 } as const;

@@ -1,5 +1,5 @@
-import { connectClient } from '../cli/temporal-client';
-import { loadSettings } from '../domain/config-file';
+import { connectClient } from '../client/temporal-client';
+import { loadSettings } from '../client/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { openDatabase } from '../store/database';
 import { createSlackApp } from './app';

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
-import { appHomeView } from './blocks/app-home';
+import { appHomeView } from '../render/slack/app-home';
 import { myPendingApprovals } from './my-approvals';
 import { recentScans } from './recent-scans';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import type { RecentScan } from './blocks/app-home';
+import type { RecentScan } from '../render/slack/app-home';
 
 const verdict = z.enum(['pass', 'warn', 'fail']).optional().catch(undefined);
 

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ScanReport } from '../../domain/scan-report';
-import { renderHtml } from './html';
-import { renderJson } from './json';
-import { renderMarkdown } from './markdown';
-import { renderSarif, type SarifOptions } from './sarif';
+import { renderHtml } from '../../render/reports/html';
+import { renderJson } from '../../render/reports/json';
+import { renderMarkdown } from '../../render/reports/markdown';
+import { renderSarif, type SarifOptions } from '../../render/reports/sarif';
 
 export interface ReportPaths {
   json: string;

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { log } from '@temporalio/activity';
 import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
-import { approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../slack-app/blocks/approval-request';
+import { approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../render/slack/approval-request';
 import { refusedForGood } from './slack-refusal';
 
 export interface SlackMessageRef {

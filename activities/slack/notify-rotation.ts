@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { log } from '@temporalio/activity';
-import { text as mrkdwnText } from '../../slack-app/blocks/mrkdwn';
+import { text as mrkdwnText } from '../../render/slack/mrkdwn';
 
 /** Rotation news: consumers hear of a promotion, on-call hears of a failure and what was rolled back. */
 export function createRotationNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
 import type { ScanReport } from '../../domain/scan-report';
-import { scanSummaryMessage } from '../../slack-app/blocks/scan-summary';
+import { scanSummaryMessage } from '../../render/slack/scan-summary';
 import { refusedForGood } from './slack-refusal';
 
 export function createNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {

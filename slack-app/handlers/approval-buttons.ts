@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import { BallotRefusedError, castBallot } from '../../cli/approvals';
 import type { Ballot } from '../../domain/approval';
-import { APPROVAL_ACTIONS } from '../blocks/approval-request';
-import { line } from '../blocks/mrkdwn';
-import { rejectReasonModal } from '../blocks/triage-modals';
+import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
+import { line } from '../../render/slack/mrkdwn';
+import { rejectReasonModal } from '../../render/slack/triage-modals';
 import type { SlackAppDeps } from '../deps';
 import { openModal } from '../open-modal';
 import { buttonClickSchema } from '../payloads';

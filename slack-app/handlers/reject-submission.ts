@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { BallotRefusedError, castBallot } from '../../cli/approvals';
 import type { Ballot } from '../../domain/approval';
-import { MODAL_CALLBACKS, MODAL_INPUTS } from '../blocks/triage-modals';
+import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals';
 import type { SlackAppDeps } from '../deps';
 import { viewSubmissionSchema } from '../payloads';
 import { auditRefusedBallot } from '../refused-ballot';

@@ -1,6 +1,6 @@
 import { RotationAlreadyRunningError, startRotation } from '../../cli/rotate';
 import { findCredential } from '../../domain/rotation';
-import { code, line } from '../blocks/mrkdwn';
+import { code, line } from '../../render/slack/mrkdwn';
 import type { SlackAppDeps } from '../deps';
 import type { SlashCommand } from '../payloads';
 import type { Reply } from './reply';

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { startScan } from '../../cli/scan';
 import { ACTIVE_SCAN_ACTION } from '../../domain/action-kinds';
 import { findTarget } from '../../domain/dast';
-import { code, line } from '../blocks/mrkdwn';
+import { code, line } from '../../render/slack/mrkdwn';
 import type { SlackAppDeps } from '../deps';
 import type { SlashCommand } from '../payloads';
 import type { Reply } from './reply';

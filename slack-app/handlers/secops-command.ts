@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
-import { myApprovalsMessage } from '../blocks/pending-approvals';
-import { line } from '../blocks/mrkdwn';
-import { usageMessage } from '../blocks/usage';
+import { myApprovalsMessage } from '../../render/slack/pending-approvals';
+import { line } from '../../render/slack/mrkdwn';
+import { usageMessage } from '../../render/slack/usage';
 import type { SlackAppDeps } from '../deps';
 import { myPendingApprovals } from '../my-approvals';
 import { slashCommandSchema } from '../payloads';

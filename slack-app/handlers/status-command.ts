@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { scanFailureMessage } from '../../cli/scan';
 import type { DastScanResult } from '../../domain/dast';
-import { runStatusMessage, type RunStatus } from '../blocks/run-status';
-import { code } from '../blocks/mrkdwn';
+import { runStatusMessage, type RunStatus } from '../../render/slack/run-status';
+import { code } from '../../render/slack/mrkdwn';
 import type { Reply } from './reply';
 
 /** `/secops status <workflow id>`: the latest run's status; a finished scan's verdict and counts; a failure's reason. */

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
-import { TRIAGE_ACTIONS } from '../blocks/scan-summary';
-import { acceptRiskModal, ticketModal } from '../blocks/triage-modals';
+import { TRIAGE_ACTIONS } from '../../render/slack/scan-summary';
+import { acceptRiskModal, ticketModal } from '../../render/slack/triage-modals';
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { openModal } from '../open-modal';
 import { buttonClickSchema, triageRefSchema } from '../payloads';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { MODAL_CALLBACKS, MODAL_INPUTS } from '../blocks/triage-modals';
+import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals';
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { triageRefSchema, viewSubmissionSchema } from '../payloads';
 import { recordTriage } from '../record-triage';

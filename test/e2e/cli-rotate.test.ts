@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { FileSecretStore } from '../../secrets/file-secret-store';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { logsIn } from '../support/postgres-login';

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { pendingApprovals } from '../../cli/approvals';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import type { PendingApproval } from '../../domain/approval';
 import type { DastScanInput, DastScanResult } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';

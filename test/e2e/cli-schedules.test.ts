@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { parseConfig } from '../../domain/config';
 import type { TaskQueueNames } from '../../domain/task-queues';
 import { syncSchedules } from '../../worker/schedules';

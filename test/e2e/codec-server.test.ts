@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../../codec/codec-server';
-import { isPortFree } from '../../cli/port';
+import { isPortFree } from '../../processes/port';
 import { parseKeyRing } from '../../domain/codec-keys';
 import { EncryptionCodec } from '../../codec/payload-codec';
 import { freePort } from '../support/ports';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { checkPollers } from '../../cli/doctor';
-import { projectPath } from '../../cli/tool-paths';
+import { projectPath } from '../../processes/tool-paths';
 import { parseEnvironment } from '../../domain/environment';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 

@@ -20,7 +20,7 @@ import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { RotationTargetError } from '../../secrets/rotation-target';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { CredentialRotationInput, CredentialRotationResult } from '../../workflows/credential-rotation';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';

@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { pendingApprovals } from '../../cli/approvals';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import type { PendingApproval } from '../../domain/approval';

@@ -7,7 +7,7 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { LABELS } from '../../activities/scanners/container-spec';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import { migrate } from '../../store/migrations';

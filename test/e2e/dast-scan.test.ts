@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { LABELS } from '../../activities/scanners/container-spec';
-import { projectPath } from '../../cli/tool-paths';
+import { projectPath } from '../../processes/tool-paths';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import type { ScanReport } from '../../domain/scan-report';

@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { CredentialProviders } from '../../activities/secrets/credential-providers';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { rotationWorkflowId } from '../../domain/action-kinds';
 import { approvalPolicySchema } from '../../domain/approval';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';

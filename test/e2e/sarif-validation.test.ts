@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderSarif } from '../../activities/reports/sarif';
+import { renderSarif } from '../../render/reports/sarif';
 import { writeReports } from '../../activities/reports/write-reports';
 import { buildScanReport } from '../fixtures/scan-report';
 import { errors, validateSarif as validate } from '../support/sarif-multitool';

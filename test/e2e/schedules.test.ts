@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { listSchedules, scheduleOf, syncSchedules } from '../../worker/schedules';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../support/ports';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { runEntry, spawnEntry } from '../support/run-cli';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import { BOT_TOKEN, postToSlackApp, SIGNING_SECRET, slashCommand } from '../support/slack-app-harness';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { freePort } from '../support/ports';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import type { Config } from '../../domain/config';
-import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';
+import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import { migrate } from '../../store/migrations';
 import { pendingView, startApprovalRequest, type PostedApproval } from '../support/approval-requests';
 import { freshDatabase, type FreshDatabase } from '../support/database';

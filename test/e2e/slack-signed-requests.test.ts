@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { freePort } from '../support/ports';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';
+import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import { slackScanWorkflowId } from '../../slack-app/handlers/scan-command';
 import { startSlackApiServer, type RecordedCall, type SlackApiServer } from '../support/slack-api-server';
 import {

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPortFree } from '../../cli/port';
+import { isPortFree } from '../../processes/port';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
 import { freePort } from '../support/ports';
 import { spawnEntry } from '../support/run-cli';

@@ -4,7 +4,7 @@ import type { PendingApproval } from '../../domain/approval';
 import type { Config } from '../../domain/config';
 import { dastScanInput } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { APPROVAL_ACTIONS } from '../../slack-app/blocks/approval-request';
+import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import type { RecordedCall, SlackApiServer } from './slack-api-server';
 
 export interface PostedApproval {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { projectPath } from '../../cli/tool-paths';
+import { projectPath } from '../../processes/tool-paths';
 import { openDatabase, type Database } from '../../store/database';
 
 /** The test PostgreSQL that `scripts/setup.sh --test` started; fails with the reason when absent. */

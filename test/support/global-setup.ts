@@ -1,8 +1,8 @@
 import type { TestProject } from 'vitest/node';
-import { startProcess } from '../../cli/child-process';
+import { startProcess } from '../../processes/child-process';
 import { freePort } from './ports';
-import { toolPath } from '../../cli/tool-paths';
-import { waitUntil } from '../../cli/wait-until';
+import { toolPath } from '../../processes/tool-paths';
+import { waitUntil } from '../../processes/wait-until';
 import { Connection } from '@temporalio/client';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../../domain/search-attributes';
 import { ensureWapitiImage } from './scanner-images';

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { projectPath } from '../../cli/tool-paths';
+import { projectPath } from '../../processes/tool-paths';
 
 export const HISTORIES_DIR = projectPath('test', 'histories');
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isPortFree } from '../../cli/port';
+import { isPortFree } from '../../processes/port';
 
 /**
  * Ports for servers a test starts in a child process (Temporal, `secops dev`, the demo app).

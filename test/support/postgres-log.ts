@@ -1,5 +1,5 @@
 import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
-import { projectPath } from '../../cli/tool-paths';
+import { projectPath } from '../../processes/tool-paths';
 
 /**
  * The test cluster's server log, where `scripts/setup.sh --test` makes PostgreSQL write every

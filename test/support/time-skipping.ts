@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { toolPath } from '../../cli/tool-paths';
+import { toolPath } from '../../processes/tool-paths';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 const { IndexedValueType } = temporal.api.enums.v1;

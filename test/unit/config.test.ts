@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
-import { loadConfigFile } from '../../domain/config-file';
+import { loadConfigFile } from '../../client/config-file';
 import { ValidationError } from '../../domain/validation-error';
 
 function problemsOf(text: string): string[] {

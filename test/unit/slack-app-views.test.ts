@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PendingApproval } from '../../domain/approval';
-import { appHomeView, type RecentScan } from '../../slack-app/blocks/app-home';
-import { myApprovalsMessage } from '../../slack-app/blocks/pending-approvals';
-import { runStatusMessage } from '../../slack-app/blocks/run-status';
+import { appHomeView, type RecentScan } from '../../render/slack/app-home';
+import { myApprovalsMessage } from '../../render/slack/pending-approvals';
+import { runStatusMessage } from '../../render/slack/run-status';
 import { parseSecopsCommand } from '../../slack-app/secops-command';
 import { acceptedUntil, ticketLink } from '../../slack-app/triage-input';
 import { slackMessageProblems, slackViewProblems } from '../support/slack-limits';

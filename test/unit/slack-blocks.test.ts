@@ -2,13 +2,13 @@ import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView } from '@s
 import { describe, expect, it } from 'vitest';
 import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
 import type { ReportedFinding } from '../../domain/scan-report';
-import { APPROVAL_ACTIONS, approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../slack-app/blocks/approval-request';
-import { checkMessage, checkView } from '../../slack-app/blocks/limits';
-import type { SlackMessage } from '../../slack-app/blocks/message';
-import { text } from '../../slack-app/blocks/mrkdwn';
-import { scanSummaryMessage, TRIAGE_ACTIONS } from '../../slack-app/blocks/scan-summary';
-import { acceptRiskModal, MODAL_CALLBACKS, MODAL_INPUTS, rejectReasonModal, ticketModal } from '../../slack-app/blocks/triage-modals';
-import { usageMessage } from '../../slack-app/blocks/usage';
+import { APPROVAL_ACTIONS, approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../render/slack/approval-request';
+import { checkMessage, checkView } from '../../render/slack/limits';
+import type { SlackMessage } from '../../render/slack/message';
+import { text } from '../../render/slack/mrkdwn';
+import { scanSummaryMessage, TRIAGE_ACTIONS } from '../../render/slack/scan-summary';
+import { acceptRiskModal, MODAL_CALLBACKS, MODAL_INPUTS, rejectReasonModal, ticketModal } from '../../render/slack/triage-modals';
+import { usageMessage } from '../../render/slack/usage';
 import { buildScanReport } from '../fixtures/scan-report';
 import { SLACK_LIMITS, slackMessageProblems, slackViewProblems } from '../support/slack-limits';
 
@@ -244,7 +244,7 @@ describe('escaping and shortening', () => {
 
 /**
  * The product shortens what it does not control by its own table of limits
- * (slack-app/blocks/limits.ts). Here that table is held against Slack's documented limits,
+ * (render/slack/limits.ts). Here that table is held against Slack's documented limits,
  * written independently in test/support/slack-limits.ts: at each limit both accept, one
  * past it both refuse. A limit mistyped in the product fails here.
  */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../domain/environment';
-import { connectErrorReason, temporalConnectionOptions } from '../../domain/temporal-connection';
+import { connectErrorReason, temporalConnectionOptions } from '../../client/temporal-connection';
 
 describe('Temporal connection options', () => {
   it('is plain for a dev server', () => {

@@ -7,7 +7,7 @@ import type { Activities } from '../../activities';
 import { approvalPolicySchema, type ApprovalDecision, type Ballot, type PendingApproval } from '../../domain/approval';
 import type { AuditEventInput } from '../../store/audit-events';
 import { startTimeSkipping } from '../support/time-skipping';
-import { waitUntil } from '../../cli/wait-until';
+import { waitUntil } from '../../processes/wait-until';
 
 interface Recorded {
   audit: AuditEventInput[];

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter';
 import type { Environment } from '../domain/environment';
-import { connectErrorReason, temporalConnectionOptions } from '../domain/temporal-connection';
+import { connectErrorReason, temporalConnectionOptions } from './temporal-connection';
 
 export class TemporalUnreachableError extends Error {}
 

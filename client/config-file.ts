@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parseConfig, type Config } from './config';
-import type { Environment } from './environment';
-import { ValidationError } from './validation-error';
+import { parseConfig, type Config } from '../domain/config';
+import type { Environment } from '../domain/environment';
+import { ValidationError } from '../domain/validation-error';
 
 /** Reads and validates the config file; a missing file is a validation error too. */
 export function loadConfigFile(path: string): Config {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Environment } from './environment';
+import type { Environment } from '../domain/environment';
 
 /**
  * Connection options shared by the worker (NativeConnection) and clients (Connection):
