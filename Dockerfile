@@ -4,8 +4,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` from the lockfile (see scripts/setup.sh for why not `npm ci`).
-RUN npm install --no-audit --no-fund
+# Exactly the lockfile.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY domain ./domain
 COPY codec ./codec

@@ -29,13 +29,11 @@ apt_install() {
 # --- node modules: npm ci when absent or older than the lockfile --------------------
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -d node_modules || "$(cat node_modules/.secops-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
-  # `npm install` with the committed lockfile installs exactly its versions. Not `npm ci`:
-  # it refuses a lockfile without @swc/core's binaries for other platforms, which the
-  # registries reachable here do not serve.
+  # `npm ci`: exactly the lockfile, which lists every platform's optional packages, so it
+  # never rewrites it and a fresh clone stays clean.
   say "installing node modules from package-lock.json (node_modules missing or stale)"
-  npm install --no-audit --no-fund
-  # npm may complete the lockfile (optional platform packages): remember what it left.
-  sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.secops-lock-hash
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.secops-lock-hash
 else
   say "node modules up to date"
 fi
