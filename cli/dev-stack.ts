@@ -6,6 +6,7 @@ import { parseEnvironment, slackConfigured, type Environment } from '../domain/e
 import type { WorkerRole } from '../domain/task-queues';
 import { startEmbeddedServer, type EmbeddedServer } from '../store/embedded-server';
 import { startProcess, type ManagedProcess } from '../processes/child-process';
+import { lockStateDir } from '../processes/state-dir-lock';
 import { checkPollers } from './doctor';
 import { isPortFree } from '../processes/port';
 import { devStoreUrlFile } from '../client/store-url';
@@ -39,12 +40,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     if (!(await isPortFree(p))) throw new Error(`port ${p} is in use (another Temporal server?); choose others with --port / --ui-port`);
   }
   mkdirSync(stateDir, { recursive: true });
+  const lock = lockStateDir(stateDir);
   const processes: ManagedProcess[] = [];
   let store: EmbeddedServer | undefined;
   const stop = async () => {
     for (const managed of [...processes].reverse()) await managed.stop();
     if (store) rmSync(devStoreUrlFile(stateDir), { force: true });
     await store?.stop();
+    lock.release();
   };
 
   try {

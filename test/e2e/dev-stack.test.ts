@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,15 @@ describe('secops dev and secops demo', () => {
     const started = childrenOf(dev.pid!);
     expect(started.length).toBeGreaterThanOrEqual(2); // Temporal dev server + worker
     expect(await isPortFree(port)).toBe(false);
+
+    // A second stack on the same state dir is refused before it starts anything, and the
+    // first one's store stays advertised.
+    const [otherPort, otherUiPort] = [await freePort(), await freePort()];
+    const second = await runEntry(['secops', 'dev', '--port', String(otherPort), '--ui-port', String(otherUiPort), '--state-dir', stateDir], env, 60_000);
+    expect(second.stderr).toContain(`error: ${stateDir} is in use by another secops dev (pid `);
+    expect(second.code).toBe(1);
+    expect(await isPortFree(otherPort)).toBe(true);
+    expect(existsSync(join(stateDir, 'store.url'))).toBe(true);
 
     dev.kill('SIGINT');
     expect(await exited).toBe(0);
