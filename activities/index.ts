@@ -43,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     if (!deps.store) throw new Error('the store is not configured: set DATABASE_URL');
     return deps.store.db;
   };
+  const runUrl = deps.runUrl ?? (() => undefined);
   return {
     ...createDockerChecks(deps.docker),
     ...createStoreChecks(deps.store),
@@ -53,10 +54,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createIngestActivities(db),
     ...createCompareActivities(db),
     ...createReportActivities(),
-    ...createNotifyActivities(deps.slack, deps.slackChannel),
+    ...createNotifyActivities(deps.slack, deps.slackChannel, runUrl),
     ...createAuditActivities(db),
     ...createSlackGroupActivities(deps.slack),
-    ...createApprovalMessageActivities(deps.slack, deps.slackChannel, deps.runUrl ?? (() => undefined)),
+    ...createApprovalMessageActivities(deps.slack, deps.slackChannel, runUrl),
     ...createRotationActivities(deps.credentials ?? environmentProviders),
     ...createRotationNotifyActivities(deps.slack, deps.slackChannel),
   };

@@ -7,10 +7,11 @@ import { startProcess } from '../processes/child-process';
 import { freePort } from '../processes/port';
 import { toolPath } from '../processes/tool-paths';
 import { waitUntil } from '../processes/wait-until';
-import type { PendingApproval } from '../domain/approval';
 import { dastScanInput } from '../domain/dast';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { APPROVAL_ACTIONS } from '../render/slack/approval-request';
+import { pendingApprovalsQuery } from '../workflows/approval';
+import { dastScan } from '../workflows/dast-scan';
 import { migrate } from '../store/migrations';
 import { freshDatabase } from '../test/support/database';
 import { startSlackApiServer } from '../test/support/slack-api-server';
@@ -67,7 +68,7 @@ export async function approvalLatency(): Promise<void> {
     const handles: WorkflowHandle[] = [];
     for (let i = 0; i < WARM_UP + CLICKS; i += 20) {
       handles.push(...(await Promise.all(Array.from({ length: Math.min(20, WARM_UP + CLICKS - i) }, (_, j) =>
-        client.workflow.start('dastScan', { taskQueue: config.taskQueues.control, workflowId: `dast:bench-target:bench-${i + j}`, args: [dastScanInput(config, target, 'slack:UREQUESTER')] })))));
+        client.workflow.start(dastScan, { taskQueue: config.taskQueues.control, workflowId: `dast:bench-target:bench-${i + j}`, args: [dastScanInput(config, target, 'slack:UREQUESTER')] })))));
     }
     await waitUntil('every approval request is posted', async () => api.callsTo('chat.postMessage').length >= handles.length, 120_000);
 
@@ -114,7 +115,7 @@ export async function approvalLatency(): Promise<void> {
 /** Asks the workflow back to back: the first answer without the approval is when the decision shows. */
 async function untilDecided(handle: WorkflowHandle, approvalId: string): Promise<void> {
   for (;;) {
-    const pending = await handle.query<PendingApproval[]>('pendingApprovals');
+    const pending = await handle.query(pendingApprovalsQuery);
     if (!pending.some((a) => a.approvalId === approvalId)) return;
   }
 }

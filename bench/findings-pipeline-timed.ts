@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const start = process.hrtime.bigint();
   const current = await parseZapReportFile(reportPath);
   const baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as FindingSummary[];
-  const result = compareWithBaseline({ current, baseline, triage: [], rules: new Map(), firstSeen: new Map(), now: new Date() });
+  const result = compareWithBaseline({ current, baseline, triage: [], rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const instances = current.reduce((sum, f) => sum + f.instances.length, 0);
   console.log(JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, instances, findings: current.length, diff: result.diff }));

@@ -23,6 +23,7 @@ import { freshDatabase } from '../test/support/database';
 import { ensureWapitiImage } from '../test/support/scanner-images';
 import { createWorkers } from '../worker/create-workers';
 import { bundleWorkflows } from '../worker/workflow-bundle';
+import { dastScan } from '../workflows/dast-scan';
 import { median, reportBenchmark } from './results-file';
 
 const PAIRS = 5;
@@ -57,7 +58,7 @@ export async function scanOverhead(): Promise<void> {
     let n = 0;
     const platform = async () => {
       const started = performance.now();
-      await client.workflow.execute('dastScan', { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'cli:bench')] });
+      await client.workflow.execute(dastScan, { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'cli:bench')] });
       return performance.now() - started;
     };
     const raw = async () => {

@@ -4,7 +4,8 @@ import type { Config } from '../domain/config';
 import { findTarget } from '../domain/dast';
 import { startVulnerableApp } from '../demo/vulnerable-app';
 import { buildWapitiImage } from '../scanners/build-wapiti';
-import { formatScanResult, startScan, waitForScan } from './scan';
+import { startScan } from '../client/start-scan';
+import { formatScanResult, waitWithProgress } from './scan';
 
 export const DEMO_TARGET = 'demo-app';
 
@@ -31,7 +32,7 @@ export async function runDastDemo(client: Client, config: Config, log: (line: st
     for (const round of ['first', 'second']) {
       log(`\n${round} scan of ${target.id} with Wapiti…`);
       const handle = await startScan(client, config, target, 'cli:demo');
-      const result = await waitForScan(handle, target, process.stdout);
+      const result = await waitWithProgress(handle, target, process.stdout);
       log(await formatScanResult(result));
     }
   } finally {

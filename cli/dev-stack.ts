@@ -1,15 +1,14 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { parseEnvironment, slackConfigured, type Environment } from '../domain/environment';
 import type { WorkerRole } from '../domain/task-queues';
-import { startEmbeddedServer, type EmbeddedServer } from '../store/embedded-server';
 import { startProcess, type ManagedProcess } from '../processes/child-process';
 import { lockStateDir } from '../processes/state-dir-lock';
-import { checkPollers } from './doctor';
+import { checkPollers } from '../client/check-pollers';
 import { isPortFree } from '../processes/port';
-import { devStoreUrlFile } from '../client/store-url';
+import { startDevStore, type DevStore } from '../client/dev-store';
 import { connectClient } from '../client/temporal-client';
 import { projectPath, toolPath } from '../processes/tool-paths';
 import { waitUntil } from '../processes/wait-until';
@@ -42,10 +41,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   mkdirSync(stateDir, { recursive: true });
   const lock = lockStateDir(stateDir);
   const processes: ManagedProcess[] = [];
-  let store: EmbeddedServer | undefined;
+  let store: DevStore | undefined;
   const stop = async () => {
     for (const managed of [...processes].reverse()) await managed.stop();
-    if (store) rmSync(devStoreUrlFile(stateDir), { force: true });
     await store?.stop();
     lock.release();
   };
@@ -66,9 +64,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     log(`Temporal dev server on 127.0.0.1:${port} (history in ${stateDir}/temporal.db)`);
 
     if (!baseEnv.DATABASE_URL) {
-      store = await startEmbeddedServer(`${stateDir}/store`);
+      store = await startDevStore(stateDir);
       baseEnv.DATABASE_URL = store.url;
-      writeFileSync(devStoreUrlFile(stateDir), `${store.url}\n`);
       log(`embedded store (PGlite) in ${stateDir}/store, served on ${new URL(store.url).host}`);
     }
     const env = parseEnvironment(baseEnv);

@@ -8,17 +8,28 @@ import type { Environment } from '../domain/environment';
 import { loadSettings } from '../client/config-file';
 import { parseEnvironment } from '../domain/environment';
 import { ValidationError } from '../domain/validation-error';
-import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
-import { migrate } from '../store/migrations';
-import { BallotRefusedError, approvalsTable, castBallot, cliPrincipal, pendingApprovals } from './approvals';
+import { SCAN_EXIT_CODES } from '../domain/scan-exit-codes';
+import { SCAN_PROFILE_CHOICES, isScanProfile } from '../domain/scan-profiles';
+import { notAnApprovalId, workflowIdOfApproval } from '../client/approval-id';
+import { BallotRefusedError, castBallot } from '../client/cast-ballot';
+import { runDoctor } from '../client/doctor';
+import { EXPORT_FORMATS, exportLatestScan, type ExportFormat } from '../client/export-scan';
+import { scanFailureMessage } from '../client/failure-message';
+import { migrateStore } from '../client/migrate-store';
+import { myPendingApprovals, pendingApprovals } from '../client/pending-approvals';
+import { actOnSchedule } from '../client/schedule-action';
+import { listSchedules, syncSchedules } from '../client/schedules';
+import { startRotation } from '../client/start-rotation';
+import { startScan } from '../client/start-scan';
+import { withStore, withStoreIfAny } from '../client/store';
+import { findStoreUrl, storeUrl } from '../client/store-url';
+import { targetFindings } from '../client/target-findings';
+import { approvalsTable, cliPrincipal } from './approvals';
 import { runDastDemo } from './demo';
-import { startRotation } from './rotate';
 import { startDevStack } from './dev-stack';
-import { formatReport, runDoctor } from './doctor';
-import { EXPORT_FORMATS, exportLatestScan, findingsTable, type ExportFormat } from './findings';
-import { SCAN_EXIT_CODES, formatScanResult, scanFailureMessage, startScan, waitForScan } from './scan';
-import { listSchedules, scheduleOf, syncSchedules } from '../worker/schedules';
-import { storeUrl } from '../client/store-url';
+import { formatReport } from './doctor';
+import { findingsTable } from './findings';
+import { formatScanResult, waitWithProgress } from './scan';
 import { renderTable } from '../render/terminal/table';
 import { TemporalUnreachableError, connectClient } from '../client/temporal-client';
 
@@ -65,13 +76,8 @@ program
   .action(async () => {
     const { env } = settings();
     if (!env.DATABASE_URL) throw new ValidationError('environment', [{ path: 'DATABASE_URL', message: 'required for secops store migrate' }]);
-    const db = openDatabase(env.DATABASE_URL);
-    try {
-      const applied = await migrate(db);
-      console.log(`${redactDatabaseUrl(env.DATABASE_URL)}: ${applied.length ? `applied ${applied.map((m) => m.name).join(', ')}` : 'up to date'}`);
-    } finally {
-      await db.end();
-    }
+    const { where, applied } = await migrateStore(env.DATABASE_URL);
+    console.log(`${where}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
   });
 
 program
@@ -92,13 +98,13 @@ async function scanCommand(targetId: string, options: { profile?: string; wait: 
   const target = findTarget(config, targetId);
   if (!target) throw new ValidationError('secops scan', [{ path: 'target', message: `unknown target "${targetId}" (known: ${config.targets.map((t) => t.id).join(', ') || 'none'})` }]);
   const profile = options.profile ?? target.profile;
-  if (!['baseline', 'full', 'api'].includes(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: 'must be baseline, full or api' }]);
+  if (!isScanProfile(profile)) throw new ValidationError('secops scan', [{ path: '--profile', message: `must be ${SCAN_PROFILE_CHOICES}` }]);
   const client = await connectClient(env);
-  const handle = await startScan(client, config, { ...target, profile: profile as typeof target.profile }, cliPrincipal(env));
+  const handle = await startScan(client, config, { ...target, profile }, cliPrincipal(env));
   console.log(`scan started: ${handle.workflowId}`);
   if (!options.wait) return void (process.exitCode = 0);
   try {
-    const result = await waitForScan(handle, target, process.stdout);
+    const result = await waitWithProgress(handle, target, process.stdout);
     console.log(await formatScanResult(result));
     process.exitCode = SCAN_EXIT_CODES[result.verdict];
   } catch (error) {
@@ -120,7 +126,7 @@ program
       const handle = await startRotation(client, config, credential, cliPrincipal(env));
       console.log(`rotation started: ${handle.workflowId}`);
       if (!options.wait) return;
-      const result = (await handle.result()) as { username: string; versionId: string; revokedPrevious?: string };
+      const result = await handle.result();
       console.log(`${credential.id}: version ${result.versionId} for ${result.username} is CURRENT${result.revokedPrevious ? `; previous of ${result.revokedPrevious} revoked` : ''}`);
     });
   });
@@ -133,8 +139,7 @@ approvals
     const { env } = settings();
     await withClient(env, async (client) => {
       const me = cliPrincipal(env);
-      const all = await pendingApprovals(client);
-      console.log(approvalsTable(options.mine ? all.filter((a) => a.allowed.includes(me)) : all, me));
+      console.log(approvalsTable(options.mine ? await myPendingApprovals(client, me) : await pendingApprovals(client), me));
     });
   });
 for (const vote of ['approve', 'reject'] as const) {
@@ -143,16 +148,18 @@ for (const vote of ['approve', 'reject'] as const) {
     .option('--reason <reason>', vote === 'reject' ? 'why (required)' : 'note for the audit trail')
     .action(async (approvalId: string, options: { reason?: string }) => {
       const { env } = settings();
-      await withClient(env, async (client) => {
+      if (!workflowIdOfApproval(approvalId)) throw new ValidationError(`secops approvals ${vote}`, [{ path: '<approval>', message: notAnApprovalId(approvalId) }]);
+      // A refused vote is audited in the store, when there is one (DATABASE_URL or a running `secops dev`).
+      await withClient(env, (client) => withStoreIfAny(findStoreUrl(env), async (db) => {
         try {
-          const outcome = await castBallot(client, { approvalId, voter: cliPrincipal(env), vote, ...(options.reason && { reason: options.reason }) });
+          const outcome = await castBallot({ client, db }, { approvalId, voter: cliPrincipal(env), vote, ...(options.reason && { reason: options.reason }) });
           console.log('approved' in outcome ? `${approvalId}: ${outcome.approved ? 'APPROVED' : 'REJECTED'} (${outcome.reason})` : `${approvalId}: vote recorded, ${outcome.approvals.length} of ${outcome.quorum} approvals`);
         } catch (error) {
           if (!(error instanceof BallotRefusedError)) throw error;
           console.error(`error: refused: ${error.message}`);
           process.exitCode = 1;
         }
-      });
+      }));
     });
 }
 
@@ -182,11 +189,8 @@ for (const action of ['pause', 'unpause', 'trigger'] as const) {
     .action(async (targetId: string) => {
       const { env, config } = settings();
       await withClient(env, async (client) => {
-        const handle = await scheduleOf(client, config, targetId);
-        const note = `${action} by ${cliPrincipal(env)}`;
-        if (action === 'trigger') await handle.trigger();
-        else await handle[action](note);
-        console.log(`${handle.scheduleId}: ${action === 'trigger' ? 'triggered' : `${action}d`}`);
+        const scheduleId = await actOnSchedule(client, config, targetId, action, cliPrincipal(env));
+        console.log(`${scheduleId}: ${action === 'trigger' ? 'triggered' : `${action}d`}`);
       });
     });
 }
@@ -197,7 +201,7 @@ findings
   .requiredOption('--target <target>')
   .action(async (options: { target: string }) => {
     const { env } = settings();
-    await withDatabase(env, async (db) => console.log(await findingsTable(db, options.target)));
+    await withStore(storeUrl(env), async (db) => console.log(findingsTable(options.target, await targetFindings(db, options.target))));
   });
 findings
   .command('export')
@@ -207,7 +211,7 @@ findings
   .action(async (options: { target: string; format: string; output?: string }) => {
     const { env } = settings();
     if (!(options.format in EXPORT_FORMATS)) throw new ValidationError('secops findings export', [{ path: '--format', message: `must be one of ${Object.keys(EXPORT_FORMATS).join(', ')}` }]);
-    await withDatabase(env, async (db) => {
+    await withStore(storeUrl(env), async (db) => {
       const text = await exportLatestScan(db, options.target, options.format as ExportFormat);
       if (options.output) {
         await writeFile(options.output, text);
@@ -232,15 +236,6 @@ async function withClient(env: Environment, work: (client: Client) => Promise<vo
     await work(client);
   } finally {
     await client.connection.close();
-  }
-}
-
-async function withDatabase(env: Environment, work: (db: Database) => Promise<void>): Promise<void> {
-  const db = openDatabase(storeUrl(env));
-  try {
-    await work(db);
-  } finally {
-    await db.end();
   }
 }
 

@@ -8,10 +8,16 @@ export function devStoreUrlFile(stateDir: string): string {
   return join(stateDir, 'store.url');
 }
 
-/** DATABASE_URL, else the store of a running `secops dev`, else a clear error. */
-export function storeUrl(env: Environment, stateDir = '.secops'): string {
+/** DATABASE_URL, else the store of a running `secops dev`, else undefined. */
+export function findStoreUrl(env: Environment, stateDir = '.secops'): string | undefined {
   if (env.DATABASE_URL) return env.DATABASE_URL;
   const file = devStoreUrlFile(stateDir);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** DATABASE_URL, else the store of a running `secops dev`, else a clear error. */
+export function storeUrl(env: Environment, stateDir = '.secops'): string {
+  const url = findStoreUrl(env, stateDir);
+  if (url) return url;
   throw new ValidationError('environment', [{ path: 'DATABASE_URL', message: 'not set, and no `secops dev` is running here' }]);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './schedule-schema';
+import { slackUserIdSchema } from './slack-ids';
 
 /**
  * Approvals: the one way people steer workflows. A principal is `slack:<user id>` or
@@ -8,12 +9,11 @@ import { durationSchema } from './schedule-schema';
  */
 export type Principal = `slack:${string}` | `cli:${string}`;
 
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id (U…)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)');
 const cliUser = z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name');
 
 const approversSchema = z.strictObject({
-  users: z.array(slackUserId).default([]),
+  users: z.array(slackUserIdSchema).default([]),
   groups: z.array(slackGroupId).default([]),
   cliUsers: z.array(cliUser).default([]),
 });

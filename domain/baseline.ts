@@ -1,6 +1,6 @@
-import { compareFindings, countBySeverity, type Finding, type FindingSummary } from './finding';
+import { compareFindings, countBySeverity, type Finding, type FindingSummary, type Severity } from './finding';
 import type { ReportedFinding, RuleAction, ScanReport, Verdict } from './scan-report';
-import { DEFAULT_RULE_ACTION, type ScanRules } from './scan-rules';
+import { ruleAction, type ScanRules } from './scan-rules';
 import { suppresses, type TriageDecision } from './triage';
 
 export interface BaselineInput {
@@ -9,6 +9,8 @@ export interface BaselineInput {
   baseline: FindingSummary[];
   triage: TriageDecision[];
   rules: ScanRules;
+  /** The target's threshold: an open finding at or above it FAILs unless the rules file says otherwise. */
+  failOn: Severity;
   /** When each known fingerprint was first seen (ISO 8601); new ones get `now`. */
   firstSeen: ReadonlyMap<string, string>;
   now: Date;
@@ -18,8 +20,11 @@ export type BaselineResult = Pick<ScanReport, 'findings' | 'fixed' | 'counts' | 
 
 /**
  * Classifies this scan's findings against the baseline (new / persisting / suppressed,
- * and fixed for the baseline's that are gone), then applies the rules file to what is
- * left after suppression to reach the verdict.
+ * and fixed for the baseline's that are gone), then reaches the verdict from what is left
+ * open: suppressed findings never count (a person decided about them, and the decision is
+ * audited), IGNOREd rules neither. New and persisting findings count alike: a critical flaw
+ * seen last week is as exploitable today, and the way to let it pass is a triage decision
+ * (accepted risk with an expiry, or false positive), not waiting one scan.
  */
 export function compareWithBaseline(input: BaselineInput): BaselineResult {
   const baselineFingerprints = new Set(input.baseline.map((f) => f.fingerprint));
@@ -35,7 +40,7 @@ export function compareWithBaseline(input: BaselineInput): BaselineResult {
       ...finding,
       status: suppressing ? 'suppressed' : baselineFingerprints.has(finding.fingerprint) ? 'persisting' : 'new',
       firstSeen: input.firstSeen.get(finding.fingerprint) ?? nowIso,
-      action: input.rules.get(finding.ruleId) ?? DEFAULT_RULE_ACTION,
+      action: ruleAction(input.rules, finding, input.failOn),
       ...(suppressing && {
         suppression: { kind: suppressing.kind as 'accepted-risk' | 'false-positive', reason: suppressing.reason ?? '', decidedBy: suppressing.decidedBy, ...(suppressing.expiresAt && { expiresAt: suppressing.expiresAt }) },
       }),

@@ -3,8 +3,10 @@ import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema } from './approval';
 import { scopeProblems, urlProblems } from './target-scope';
-import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import { credentialSchema } from './credential';
+import { ENGINES, SEVERITIES } from './finding';
+import { SCAN_PROFILES, activeScanPolicyProblem, isScanProfile } from './scan-profiles';
+import { DEFAULT_FAIL_ON } from './scan-rules';
 import { weeklyScheduleSchema } from './schedule-schema';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
@@ -23,8 +25,8 @@ const targetSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
     url: httpUrl,
-    engine: z.enum(['zap', 'wapiti']).default('zap'),
-    profile: z.enum(['baseline', 'full', 'api']).default('baseline'),
+    engine: z.enum(ENGINES).default('zap'),
+    profile: z.enum(SCAN_PROFILES).default('baseline'),
     /** OpenAPI definition (URL or file) for the `api` profile. */
     apiSpec: z.string().min(1).optional(),
     scope: z
@@ -37,6 +39,8 @@ const targetSchema = z
     schedule: scheduleSchema.default({ dayOfWeek: 'MONDAY', hour: 3, minute: 0, timezone: 'UTC' }),
     /** ZAP-format rules: `id<TAB>IGNORE|INFO|WARN|FAIL<TAB>name` per line. */
     rulesFile: z.string().min(1).optional(),
+    /** Open findings at or above this severity make the verdict FAIL; the rules file overrides per rule. */
+    failOn: z.enum(SEVERITIES).default(DEFAULT_FAIL_ON),
     owners: z.array(z.string().min(1)).default([]),
     channel: z.string().min(1).optional(),
     maxScanMinutes: z.number().int().min(1).max(24 * 60).default(30),
@@ -63,7 +67,7 @@ export const DEFAULT_SCANNER_IMAGES = {
   wapiti: 'secops-flow/wapiti:latest',
 };
 
-export const configSchema = z
+const configSchema = z
   .strictObject({
     version: z.literal(1, { error: 'must be 1' }),
     taskQueues: z.strictObject({ control: taskQueueName, scanners: taskQueueName }).default({ ...TASK_QUEUES }),
@@ -77,22 +81,6 @@ export const configSchema = z
     credentials: z.array(credentialSchema).default([]),
     /** Approval policies by action kind (dast.active-scan, rotation.promote, incident.containment, …). */
     approvals: z.record(actionKind, approvalPolicySchema).default({}),
-  })
-  .superRefine((config, ctx) => {
-    const credentialIds = new Set<string>();
-    config.credentials.forEach((credential, i) => {
-      if (credentialIds.has(credential.id)) ctx.addIssue({ code: 'custom', path: ['credentials', i, 'id'], message: `duplicate credential id "${credential.id}"` });
-      credentialIds.add(credential.id);
-    });
-    const seen = new Set<string>();
-    config.targets.forEach((target, i) => {
-      if (seen.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id "${target.id}"` });
-      seen.add(target.id);
-      // An active scan attacks the target: it never starts without a policy saying who approves it.
-      if (target.profile !== 'baseline' && !config.approvals[ACTIVE_SCAN_ACTION]) {
-        ctx.addIssue({ code: 'custom', path: ['targets', i, 'profile'], message: `the ${target.profile} profile scans actively and needs an approvals."${ACTIVE_SCAN_ACTION}" policy` });
-      }
-    });
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -107,9 +95,56 @@ export function parseConfig(text: string, source = 'secops.config.yaml'): Config
   const raw: unknown = document.toJS() ?? {};
   const secretProblems = findSecretKeys(raw, []);
   const result = configSchema.safeParse(raw);
-  const problems = [...secretProblems, ...(result.success ? [] : problemsFromZod(result.error))];
+  const problems = [...secretProblems, ...(result.success ? [] : problemsFromZod(result.error)), ...crossEntryProblems(raw)];
   if (problems.length > 0 || !result.success) throw new ValidationError(source, problems);
   return result.data;
+}
+
+/**
+ * Rules across entries (unique ids, a policy for active profiles). They read the document
+ * itself rather than hang off the schema: zod skips an object's refinements once any part of
+ * it fails to parse (a wrong version, a bad approvals key), and a user fixes everything in one
+ * pass only when everything is listed. Entries too broken to read are the schema's to report.
+ */
+function crossEntryProblems(raw: unknown): InputProblem[] {
+  const document = recordOf(raw);
+  const approvals = recordOf(document.approvals);
+  const credentials = entriesOf(document.credentials);
+  const targets = entriesOf(document.targets);
+  const repeatedCredentials = repeatedIds(credentials);
+  const repeatedTargets = repeatedIds(targets);
+  return [
+    ...credentials.flatMap((credential, i) =>
+      repeatedCredentials.has(i) ? [{ path: formatPath(['credentials', i, 'id']), message: `duplicate credential id "${String(credential.id)}"` }] : []),
+    ...targets.flatMap((target, i) => {
+      const problems: InputProblem[] = [];
+      if (repeatedTargets.has(i)) problems.push({ path: formatPath(['targets', i, 'id']), message: `duplicate target id "${String(target.id)}"` });
+      const policyProblem = typeof target.profile === 'string' && isScanProfile(target.profile) ? activeScanPolicyProblem(target.profile, approvals) : undefined;
+      if (policyProblem) problems.push({ path: formatPath(['targets', i, 'profile']), message: policyProblem });
+      return problems;
+    }),
+  ];
+}
+
+/** The indexes of entries whose id an earlier entry already has. */
+function repeatedIds(entries: Record<string, unknown>[]): Set<number> {
+  const seen = new Set<string>();
+  const repeated = new Set<number>();
+  entries.forEach((entry, i) => {
+    if (typeof entry.id !== 'string') return;
+    if (seen.has(entry.id)) repeated.add(i);
+    seen.add(entry.id);
+  });
+  return repeated;
+}
+
+function recordOf(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The list's entries, each as a record (or empty, keeping the indexes the paths name). */
+function entriesOf(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.map(recordOf) : [];
 }
 
 const SECRET_KEY_ENDINGS = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey'];

@@ -31,7 +31,8 @@ export const environmentSchema = z
     SECOPS_SECRET_STORE_KEY: optional,
     VAULT_ADDR: z.url().optional(),
     VAULT_TOKEN: optional,
-    SECOPS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    // Any case, as people type it (`info`); the SDK's logger wants it upper case.
+    SECOPS_LOG_LEVEL: z.string().transform((level) => level.toUpperCase()).pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'must be TRACE, DEBUG, INFO, WARN or ERROR (any case)' })).default('INFO'),
     TEMPORAL_ADDRESS: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TLS_CERT: optional,

@@ -8,7 +8,8 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CONFIDENCES = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];
 
-export type Engine = 'zap' | 'wapiti';
+export const ENGINES = ['zap', 'wapiti'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export interface FindingInstance {
   url: string;

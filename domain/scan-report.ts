@@ -1,10 +1,14 @@
-import type { Engine, Finding, FindingSummary, SeverityCounts } from './finding';
+import { z } from 'zod';
+import { CONFIDENCES, ENGINES, SEVERITIES, type Engine, type Finding, type FindingSummary, type SeverityCounts } from './finding';
+import { ValidationError, problemsFromZod } from './validation-error';
 
 /** Where a current finding stands against the last completed scan of the same target. */
-export type FindingStatus = 'new' | 'persisting' | 'suppressed';
+export const FINDING_STATUSES = ['new', 'persisting', 'suppressed'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 /** ZAP's rules-file actions, applied per rule after triage suppressions. */
-export type RuleAction = 'IGNORE' | 'INFO' | 'WARN' | 'FAIL';
+export const RULE_ACTIONS = ['IGNORE', 'INFO', 'WARN', 'FAIL'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
 export type Verdict = 'pass' | 'warn' | 'fail';
 
 export interface Suppression {
@@ -21,7 +25,10 @@ export interface ReportedFinding extends Finding {
   firstSeen: string;
   suppression?: Suppression;
   ticketUrl?: string;
-  /** The rules-file action for its rule (WARN when the rules file is silent). */
+  /**
+   * What the finding does to the verdict: its rule's line in the rules file, else FAIL at or
+   * above the target's `failOn` severity and WARN below it (see scan-rules.ts).
+   */
   action: RuleAction;
 }
 
@@ -38,4 +45,67 @@ export interface ScanReport {
   counts: SeverityCounts;
   diff: { new: number; fixed: number; persisting: number; suppressed: number };
   verdict: Verdict;
+}
+
+const count = z.number().int().min(0);
+const optionalText = z.string().optional();
+
+const summaryShape = {
+  fingerprint: z.string().min(1),
+  engine: z.enum(ENGINES),
+  ruleId: z.string().min(1),
+  title: z.string(),
+  severity: z.enum(SEVERITIES),
+  confidence: z.enum(CONFIDENCES),
+  cwe: z.number().int().optional(),
+  url: z.string(),
+  method: z.string(),
+  parameter: optionalText,
+};
+
+const reportedFindingSchema = z.looseObject({
+  ...summaryShape,
+  description: optionalText,
+  evidence: optionalText,
+  solution: optionalText,
+  references: z.array(z.string()),
+  instances: z.array(z.looseObject({ url: z.string(), method: z.string(), parameter: optionalText, evidence: optionalText, attack: optionalText })),
+  status: z.enum(FINDING_STATUSES),
+  firstSeen: z.string(),
+  suppression: z.looseObject({ kind: z.enum(['accepted-risk', 'false-positive']), reason: z.string(), decidedBy: z.string(), expiresAt: optionalText }).optional(),
+  ticketUrl: optionalText,
+  action: z.enum(RULE_ACTIONS),
+});
+
+/**
+ * The scan report as compareWithBaseline writes it and the reports render it (JSON report
+ * included). Loose objects: what the readers rely on is checked, anything else is kept as written.
+ */
+const scanReportSchema: z.ZodType<ScanReport> = z.looseObject({
+  scanId: z.string().min(1),
+  target: z.looseObject({ id: z.string().min(1), url: z.string(), engine: z.enum(ENGINES), profile: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  findings: z.array(reportedFindingSchema),
+  fixed: z.array(z.looseObject(summaryShape)),
+  counts: z.looseObject(Object.fromEntries(SEVERITIES.map((s) => [s, count])) as Record<(typeof SEVERITIES)[number], typeof count>),
+  diff: z.looseObject({ new: count, fixed: count, persisting: count, suppressed: count }),
+  verdict: z.enum(['pass', 'warn', 'fail']),
+});
+
+/**
+ * A scan report read back from disk (`source` names the file in errors). It crossed a
+ * process boundary, so it is checked like any input: a truncated or foreign file is a
+ * ValidationError naming the file and what is wrong, not a crash deep in a renderer.
+ */
+export function parseScanReport(text: string, source: string): ScanReport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(source, [{ path: '', message: `not JSON: ${(error as Error).message}` }]);
+  }
+  const result = scanReportSchema.safeParse(raw);
+  if (!result.success) throw new ValidationError(source, problemsFromZod(result.error));
+  return result.data;
 }

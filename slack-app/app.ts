@@ -2,7 +2,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import type { Environment } from '../domain/environment';
-import type { Database } from '../store/database';
+import type { Store } from '../client/store';
 import { registerAppHome } from './handlers/app-home';
 import { registerApprovalButtons } from './handlers/approval-buttons';
 import { registerRejectSubmission } from './handlers/reject-submission';
@@ -14,7 +14,7 @@ export interface SlackAppOptions {
   env: Environment;
   config: Config;
   client: Client;
-  db?: Database;
+  db?: Store;
   /** HTTP (Bolt verifies each request's signature at /slack/events) or Socket Mode; SLACK_SOCKET_MODE by default. */
   receiver?: 'http' | 'socket';
 }

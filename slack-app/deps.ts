@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
-import type { Database } from '../store/database';
+import type { Store } from '../client/store';
 
 /** What handlers work with. No state of their own: Temporal and the store hold it all. */
 export interface SlackAppDeps {
   config: Config;
   client: Client;
   /** Triage decisions and refused-vote audit records; without it triage is unavailable. */
-  db?: Database;
+  db?: Store;
 }
 
 /** Said when a triage button is used without a store. */

@@ -1,7 +1,7 @@
 import { connectClient } from '../client/temporal-client';
 import { loadSettings } from '../client/config-file';
 import { parseEnvironment } from '../domain/environment';
-import { openDatabase } from '../store/database';
+import { openStore } from '../client/store';
 import { createSlackApp } from './app';
 
 /**
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const env = parseEnvironment(process.env);
   const config = loadSettings(env);
   const client = await connectClient(env);
-  const db = env.DATABASE_URL ? openDatabase(env.DATABASE_URL) : undefined;
+  const db = env.DATABASE_URL ? openStore(env.DATABASE_URL) : undefined;
   const app = createSlackApp({ env, config, client, db });
   await app.start(env.SLACK_PORT);
   console.log(env.SLACK_SOCKET_MODE ? 'slack app: Socket Mode connected' : `slack app: listening on :${env.SLACK_PORT}/slack/events`);

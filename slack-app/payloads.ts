@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { slackUserIdSchema as slackUserId } from '../domain/slack-ids';
 
 /**
  * The parts of Slack's payloads the handlers use, parsed at the boundary. Bolt has
  * verified the signature; these check the shape, so a payload we do not understand
  * changes nothing. Objects stay open: Slack adds fields over time.
  */
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id');
-
 export const slashCommandSchema = z.object({
   text: z.string().default(''),
   user_id: slackUserId,

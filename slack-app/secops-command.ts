@@ -1,12 +1,12 @@
+import { SCAN_PROFILE_CHOICES, isScanProfile, type ScanProfile } from '../domain/scan-profiles';
+
 /** What `/secops <text>` asks for; `usage` carries what was wrong with the text, if anything. */
 export type SecopsCommand =
-  | { kind: 'scan'; targetId: string; profile?: 'baseline' | 'full' | 'api' }
+  | { kind: 'scan'; targetId: string; profile?: ScanProfile }
   | { kind: 'approvals' }
   | { kind: 'status'; workflowId: string }
   | { kind: 'rotate'; credentialId: string }
   | { kind: 'usage'; problem?: string };
-
-const PROFILES = ['baseline', 'full', 'api'] as const;
 
 /** Pure, so every wrong form gets the usage message with its reason and nothing starts. */
 export function parseSecopsCommand(text: string): SecopsCommand {
@@ -20,8 +20,7 @@ export function parseSecopsCommand(text: string): SecopsCommand {
       if (!targetId) return { kind: 'usage', problem: 'scan needs a target id' };
       if (extra.length > 0) return { kind: 'usage', problem: `unexpected "${extra.join(' ')}"` };
       if (profile === undefined) return { kind: 'scan', targetId };
-      const known = PROFILES.find((p) => p === profile);
-      return known ? { kind: 'scan', targetId, profile: known } : { kind: 'usage', problem: `unknown profile "${profile}" (baseline, full or api)` };
+      return isScanProfile(profile) ? { kind: 'scan', targetId, profile } : { kind: 'usage', problem: `unknown profile "${profile}" (${SCAN_PROFILE_CHOICES})` };
     }
     case 'approvals':
       return args.length === 0 ? { kind: 'approvals' } : { kind: 'usage', problem: `unexpected "${args.join(' ')}"` };

@@ -20,18 +20,19 @@ const CREATE_LEDGER = `
     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
   )`;
 
+/** Any constant of ours: advisory locks are per database, so it serializes the migrators of one store. */
+const MIGRATION_LOCK = 0x5ec0_f10e;
+
 /**
  * Applies pending migrations, each in the same transaction as its ledger row. Workers
- * starting together may race here: the table lock makes the second wait, then find
- * nothing left to do.
+ * starting together queue on the advisory lock, ledger creation included (a concurrent
+ * CREATE TABLE IF NOT EXISTS can still fail on the table's type): the first applies, the
+ * others then find nothing left to do.
  */
 export async function migrate(db: Database): Promise<Migration[]> {
-  await db.query(CREATE_LEDGER).catch((error: { code?: string }) => {
-    // Two migrators creating the ledger at once: one wins, the other sees a duplicate.
-    if (error.code !== '23505' && error.code !== '42P07') throw error;
-  });
   return inTransaction(db, async (client) => {
-    await client.query('LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(CREATE_LEDGER);
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => r.version));
     const pending = MIGRATIONS.filter((m) => !applied.has(m.version));

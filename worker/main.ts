@@ -16,7 +16,7 @@ import { dataConverterFromEnv } from '../codec/data-converter';
 import { runUrl } from '../domain/run-url';
 import { createWorkers } from './create-workers';
 import { reapFinishedRuns } from './reap-on-start';
-import { syncSchedules } from './schedules';
+import { syncSchedules } from '../client/schedules';
 import { bundleWorkflows } from './workflow-bundle';
 
 /**

@@ -4,6 +4,7 @@ import type { ApprovalPolicy, Principal } from '../domain/approval';
 import { PROMOTE_ACTION } from '../domain/action-kinds';
 import type { CredentialConfig } from '../domain/credential';
 import { durationMs } from '../domain/duration';
+import { failureMessage } from '../domain/failure-message';
 import { requestApproval } from './approval';
 
 export interface CredentialRotationInput {
@@ -64,10 +65,10 @@ export async function credentialRotation(input: CredentialRotationInput): Promis
     const rolledBack = await CancellationScope.nonCancellable(async () => {
       const done: string[] = [];
       for (const compensation of undo) done.push(await compensation.run().catch((e: Error) => `${compensation.name} FAILED: ${e.message}`));
-      await tell(credential.onCallChannel, `rotation ${workflowInfo().workflowId} failed at ${step}: ${messageOf(error)}. Rolled back: ${done.join('; ')}.`);
+      await tell(credential.onCallChannel, `rotation ${workflowInfo().workflowId} failed at ${step}: ${failureMessage(error)}. Rolled back: ${done.join('; ')}.`);
       return done;
     });
-    throw ApplicationFailure.nonRetryable(`rotation of ${credential.id} failed at ${step}: ${messageOf(error)} (rolled back: ${rolledBack.join('; ')})`, 'RotationFailed');
+    throw ApplicationFailure.nonRetryable(`rotation of ${credential.id} failed at ${step}: ${failureMessage(error)} (rolled back: ${rolledBack.join('; ')})`, 'RotationFailed');
   }
 
   if (credential.target.strategy === 'alternating-users') {
@@ -80,9 +81,4 @@ export async function credentialRotation(input: CredentialRotationInput): Promis
   await sleep(durationMs(credential.gracePeriod));
   const { revoked } = await steps.revokePreviousCredential({ credential });
   return { credentialId: credential.id, versionId: pending.versionId, username: pending.username, ...(revoked && { revokedPrevious: revoked }) };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
-  return String(error);
 }

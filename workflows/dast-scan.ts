@@ -2,6 +2,8 @@ import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities,
 import type { Activities } from '../activities';
 import { ACTIVE_SCAN_ACTION } from '../domain/action-kinds';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
+import { failureMessage } from '../domain/failure-message';
+import { isActiveProfile } from '../domain/scan-profiles';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { targetProblems } from '../domain/target-scope';
 import { requestApproval } from './approval';
@@ -29,8 +31,7 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, allowLinkLocal: target.scope?.allowLinkLocal ?? false })));
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`target ${target.id} refused: ${problems.join('; ')}`, 'TargetRefused');
 
-  if (target.profile !== 'baseline') {
-    // Active profiles attack the target: someone the policy names must say yes first.
+  if (isActiveProfile(target.profile)) {
     if (!input.activeScanPolicy) throw ApplicationFailure.nonRetryable(`the ${target.profile} profile needs an approvals."${ACTIVE_SCAN_ACTION}" policy`, 'ApprovalPolicyMissing');
     const decision = await requestApproval({
       action: ACTIVE_SCAN_ACTION,
@@ -54,7 +55,7 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
     return { scanId, targetId: target.id, verdict: compared.verdict, counts: compared.counts, diff: compared.diff, findings: ingested.findings, reports };
   } catch (error) {
     // Recorded even when the scan was cancelled: the store must not show it as running.
-    const reason = isCancellation(error) ? 'cancelled' : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const reason = isCancellation(error) ? 'cancelled' : failureMessage(error);
     await CancellationScope.nonCancellable(() => control.recordScanFailed({ scanId, error: reason }));
     throw error;
   }

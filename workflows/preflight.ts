@@ -1,5 +1,6 @@
 import { ActivityFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureMessage } from '../domain/failure-message';
 import { summarize, type CheckResult, type PreflightReport } from '../domain/preflight';
 import type { TaskQueueNames } from '../domain/task-queues';
 
@@ -41,7 +42,6 @@ async function run(check: string, taskQueue: string, activity: () => Promise<Che
     if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && error.cause.timeoutType === 'SCHEDULE_TO_START') {
       return { check, status: 'failed', detail: `no worker polls task queue ${taskQueue}` };
     }
-    const cause = error instanceof ActivityFailure ? error.cause : error;
-    return { check, status: 'failed', detail: cause instanceof Error ? cause.message : String(cause) };
+    return { check, status: 'failed', detail: failureMessage(error) };
   }
 }

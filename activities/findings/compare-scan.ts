@@ -1,18 +1,19 @@
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { compareWithBaseline } from '../../domain/baseline';
-import type { Engine, SeverityCounts } from '../../domain/finding';
+import type { Engine, Severity, SeverityCounts } from '../../domain/finding';
 import type { ScanReport } from '../../domain/scan-report';
-import { parseScanRules, type ScanRules } from '../../domain/scan-rules';
+import { DEFAULT_FAIL_ON, parseScanRules, type ScanRules } from '../../domain/scan-rules';
 import { ValidationError } from '../../domain/validation-error';
 import type { Database } from '../../store/database';
+import { writeScanReport } from '../../store/scan-report-file';
 import { completeScan, firstSeenDates, getScan, lastCompletedScan, loadScanFindingSummaries, loadScanFindings } from '../../store/scans';
 import { triageDecisions } from '../../store/triage';
 
 export interface CompareInput {
   scanId: string;
-  target: { id: string; url: string; engine: Engine; profile: string; rulesFile?: string };
+  /** `failOn` is absent from the targets of runs started before it existed: they get its default. */
+  target: { id: string; url: string; engine: Engine; profile: string; rulesFile?: string; failOn?: Severity };
   reportDir: string;
 }
 
@@ -40,7 +41,7 @@ export function createCompareActivities(db: () => Database) {
         firstSeenDates(store, input.target.id),
         loadRules(input.target.rulesFile),
       ]);
-      const result = compareWithBaseline({ current, baseline, triage, rules, firstSeen, now });
+      const result = compareWithBaseline({ current, baseline, triage, rules, failOn: input.target.failOn ?? DEFAULT_FAIL_ON, firstSeen, now });
       const report: ScanReport = {
         scanId: input.scanId,
         target: { id: input.target.id, url: input.target.url, engine: input.target.engine, profile: input.target.profile },
@@ -48,9 +49,7 @@ export function createCompareActivities(db: () => Database) {
         finishedAt: now.toISOString(),
         ...result,
       };
-      await mkdir(input.reportDir, { recursive: true });
-      const scanReportPath = join(input.reportDir, 'scan-report.json');
-      await writeFile(scanReportPath, JSON.stringify(report));
+      const scanReportPath = await writeScanReport(input.reportDir, report);
       await completeScan(store, input.scanId, { verdict: result.verdict, counts: result.counts, reportDir: input.reportDir, finishedAt: now });
       return { counts: result.counts, diff: result.diff, verdict: result.verdict, scanReportPath };
     },

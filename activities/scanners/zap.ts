@@ -1,18 +1,17 @@
 import { extname } from 'node:path';
 import type { Target } from '../../domain/config';
+import { SCAN_EXIT_CODES } from '../../domain/scan-exit-codes';
+import type { ScanProfile } from '../../domain/scan-profiles';
 import type { EngineRunInput, ScanContainerSpec, WorkDirInput } from './container-spec';
 import { namesRegistry } from './image-reference';
 import type { ScanOutcome } from './scan-outcome';
 
 /** ZAP's packaged scans (zaproxy.org/docs/docker/): a script per profile, all in the image. */
-const SCRIPTS: Record<Target['profile'], string> = {
+const SCRIPTS: Record<ScanProfile, string> = {
   baseline: 'zap-baseline.py',
   full: 'zap-full-scan.py',
   api: 'zap-api-scan.py',
 };
-
-/** The packaged scans' exit codes: 0-2 say what the report holds, only 3 means no report. */
-export const ZAP_EXIT = { pass: 0, fail: 1, warn: 2, error: 3 } as const;
 
 export const ZAP_WORK_DIR = '/zap/wrk';
 export const ZAP_REPORT = 'report.json';
@@ -94,7 +93,8 @@ function isUrl(value: string): boolean {
   return /^https?:\/\//i.test(value);
 }
 
+/** The packaged scans' exit codes: 0-2 say what the report holds, only 3 means no report. */
 export function zapOutcome(exitCode: number): ScanOutcome {
-  const reported: number[] = [ZAP_EXIT.pass, ZAP_EXIT.fail, ZAP_EXIT.warn];
+  const reported: number[] = [SCAN_EXIT_CODES.pass, SCAN_EXIT_CODES.fail, SCAN_EXIT_CODES.warn];
   return { outcome: reported.includes(exitCode) ? 'completed' : 'error' };
 }

@@ -1,16 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
-import type { ScanReport } from '../../domain/scan-report';
 import { scanSummaryMessage } from '../../render/slack/scan-summary';
+import { readScanReport } from '../../store/scan-report-file';
 import { refusedForGood } from './slack-refusal';
 
-export function createNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined) {
+export function createNotifyActivities(slack: WebClient | undefined, defaultChannel: string | undefined, runUrl: (workflowId: string) => string | undefined) {
   return {
-    /** Posts the summary to the target's channel; without Slack it is logged, and the CLI shows it. */
-    async notifyScan(input: { scanReportPath: string; htmlReportPath: string; channel?: string; runUrl?: string }): Promise<{ posted: boolean }> {
-      const report = JSON.parse(await readFile(input.scanReportPath, 'utf8')) as ScanReport;
-      const message = scanSummaryMessage(report, { html: input.htmlReportPath, run: input.runUrl });
+    /**
+     * Posts the summary to the target's channel, linking the run's page in the Temporal UI
+     * when the worker knows where it is (the scan id is the workflow id); without Slack it
+     * is logged, and the CLI shows it.
+     */
+    async notifyScan(input: { scanReportPath: string; htmlReportPath: string; channel?: string }): Promise<{ posted: boolean }> {
+      const report = await readScanReport(input.scanReportPath);
+      const message = scanSummaryMessage(report, { html: input.htmlReportPath, run: runUrl(report.scanId) });
       const channel = input.channel ?? defaultChannel;
       if (!slack || !channel) {
         log.info(message.text);

@@ -1,4 +1,5 @@
 import type { Principal } from '../../domain/approval';
+import { SLACK_USER_ID } from '../../domain/slack-ids';
 
 /**
  * Safe mrkdwn. Scanner output, titles and summaries are attacker-influenced: a finding
@@ -58,5 +59,5 @@ export function principal(who: Principal | 'schedule'): string {
   if (who === 'schedule') return 'the schedule';
   if (who.startsWith('cli:')) return `${text(who.slice('cli:'.length), 64)} (CLI)`;
   const id = who.slice('slack:'.length);
-  return /^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : text(id, 64);
+  return SLACK_USER_ID.test(id) ? `<@${id}>` : text(id, 64);
 }

@@ -1,8 +1,9 @@
+import { SCAN_PROFILES, SCAN_PROFILE_CHOICES, isActiveProfile } from '../../domain/scan-profiles';
 import { code, line, text } from './mrkdwn';
 import type { SlackMessage } from './message';
 
 const COMMANDS: [usage: string, what: string][] = [
-  ['/secops scan <target> [profile]', 'scan a configured target now: baseline, full or api (full and api scan actively and need approval); default: the target\'s configured profile'],
+  ['/secops scan <target> [profile]', `scan a configured target now: ${SCAN_PROFILE_CHOICES} (${SCAN_PROFILES.filter(isActiveProfile).join(' and ')} scan actively and need approval); default: the target's configured profile`],
   ['/secops approvals', 'list the approvals waiting for you'],
   ['/secops rotate <credential>', 'rotate a configured credential now (one rotation per credential at a time)'],
   ['/secops status <workflow id>', 'show where a run stands'],

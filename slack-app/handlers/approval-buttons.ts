@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { BallotRefusedError, castBallot } from '../../cli/approvals';
+import { BallotRefusedError, castBallot } from '../../client/cast-ballot';
 import type { Ballot } from '../../domain/approval';
 import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import { line } from '../../render/slack/mrkdwn';
@@ -8,7 +8,7 @@ import type { SlackAppDeps } from '../deps';
 import { openModal } from '../open-modal';
 import { buttonClickSchema } from '../payloads';
 import { publishHome } from '../publish-home';
-import { auditRefusedBallot } from '../refused-ballot';
+import { slackIdempotencyKey } from '../idempotency-key';
 import { tellUser } from '../tell-user';
 
 /**
@@ -25,11 +25,10 @@ export function registerApprovalButtons(app: App, deps: SlackAppDeps): void {
     const { user, channel, value, triggerId, fromHome } = click.data;
     const ballot: Ballot = { approvalId: value, voter: `slack:${user}`, vote: 'approve' };
     try {
-      await castBallot(deps.client, ballot);
+      await castBallot(deps, ballot, slackIdempotencyKey(triggerId));
     } catch (error) {
       const refused = error instanceof BallotRefusedError;
       const reason = error instanceof Error ? error.message : String(error);
-      if (refused) await auditRefusedBallot(deps.db, ballot, reason, triggerId);
       await tellUser(client, { user, channel }, `${refused ? ':no_entry: Your approval was not counted' : ':warning: Your approval could not be recorded'}: ${line(reason, 1500)}`);
     }
     if (fromHome) await publishHome(client, deps.client, user);

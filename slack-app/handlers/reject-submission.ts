@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
-import { BallotRefusedError, castBallot } from '../../cli/approvals';
+import { castBallot } from '../../client/cast-ballot';
 import type { Ballot } from '../../domain/approval';
 import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals';
 import type { SlackAppDeps } from '../deps';
 import { viewSubmissionSchema } from '../payloads';
-import { auditRefusedBallot } from '../refused-ballot';
+import { slackIdempotencyKey } from '../idempotency-key';
 
 /**
  * The reject modal's submission. The vote is cast before ack() so a refusal can be shown
@@ -17,10 +17,9 @@ export function registerRejectSubmission(app: App, deps: SlackAppDeps): void {
     const { user, metadata, input, triggerId } = submission.data;
     const ballot: Ballot = { approvalId: metadata, voter: `slack:${user}`, vote: 'reject', reason: input(MODAL_INPUTS.reason) };
     try {
-      await castBallot(deps.client, ballot);
+      await castBallot(deps, ballot, slackIdempotencyKey(triggerId));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof BallotRefusedError) await auditRefusedBallot(deps.db, ballot, reason, triggerId);
       return ack({ response_action: 'errors', errors: { [MODAL_INPUTS.reason]: `not counted: ${reason}`.slice(0, 2000) } });
     }
     await ack();

@@ -1,4 +1,4 @@
-import { RotationAlreadyRunningError, startRotation } from '../../cli/rotate';
+import { RotationAlreadyRunningError, startRotation } from '../../client/start-rotation';
 import { findCredential } from '../../domain/rotation';
 import { code, line } from '../../render/slack/mrkdwn';
 import type { SlackAppDeps } from '../deps';

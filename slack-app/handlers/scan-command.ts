@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { startScan } from '../../cli/scan';
-import { ACTIVE_SCAN_ACTION } from '../../domain/action-kinds';
+import { startScan } from '../../client/start-scan';
 import { findTarget } from '../../domain/dast';
+import { activeScanPolicyProblem, isActiveProfile, type ScanProfile } from '../../domain/scan-profiles';
 import { code, line } from '../../render/slack/mrkdwn';
 import type { SlackAppDeps } from '../deps';
 import type { SlashCommand } from '../payloads';
@@ -16,7 +16,7 @@ export function slackScanWorkflowId(targetId: string, triggerId: string): string
 }
 
 /** `/secops scan <target> [profile]`: the same checks as the config file, then the same start as the CLI. */
-export async function scanCommand(deps: SlackAppDeps, request: { targetId: string; profile?: 'baseline' | 'full' | 'api' }, command: SlashCommand): Promise<Reply> {
+export async function scanCommand(deps: SlackAppDeps, request: { targetId: string; profile?: ScanProfile }, command: SlashCommand): Promise<Reply> {
   const configured = findTarget(deps.config, request.targetId);
   if (!configured) {
     const known = deps.config.targets.map((t) => t.id).join(', ') || 'none';
@@ -24,9 +24,8 @@ export async function scanCommand(deps: SlackAppDeps, request: { targetId: strin
   }
   const target = request.profile ? { ...configured, profile: request.profile } : configured;
   if (target.profile === 'api' && !target.apiSpec) return { text: `:warning: The api profile needs an \`apiSpec\` for ${code(target.id, 80)} in the config.` };
-  if (target.profile !== 'baseline' && !deps.config.approvals[ACTIVE_SCAN_ACTION]) {
-    return { text: `:warning: The ${target.profile} profile scans actively and needs an \`approvals."${ACTIVE_SCAN_ACTION}"\` policy in the config.` };
-  }
+  const policyProblem = activeScanPolicyProblem(target.profile, deps.config.approvals);
+  if (policyProblem) return { text: `:warning: ${line(policyProblem, 300)} in the config; nothing was started.` };
   const workflowId = slackScanWorkflowId(target.id, command.trigger_id);
   try {
     await startScan(deps.client, deps.config, target, `slack:${command.user_id}`, workflowId);
@@ -34,6 +33,6 @@ export async function scanCommand(deps: SlackAppDeps, request: { targetId: strin
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { text: `This request already started ${code(workflowId, 600)}; nothing new was started.` };
     throw error;
   }
-  const gate = target.profile === 'baseline' ? '' : ' It scans actively, so it waits for approval first.';
+  const gate = !isActiveProfile(target.profile) ? '' : ' It scans actively, so it waits for approval first.';
   return { text: `Started a ${target.profile} scan of *${line(target.id, 64)}*: ${code(workflowId, 600)}.${gate} Follow it with \`/secops status ${workflowId}\`.` };
 }

@@ -3,7 +3,7 @@ import { myApprovalsMessage } from '../../render/slack/pending-approvals';
 import { line } from '../../render/slack/mrkdwn';
 import { usageMessage } from '../../render/slack/usage';
 import type { SlackAppDeps } from '../deps';
-import { myPendingApprovals } from '../my-approvals';
+import { myPendingApprovals } from '../../client/pending-approvals';
 import { slashCommandSchema } from '../payloads';
 import { parseSecopsCommand } from '../secops-command';
 import { rotateCommand } from './rotate-command';
@@ -27,7 +27,7 @@ export function registerSecopsCommand(app: App, deps: SlackAppDeps): void {
         case 'scan':
           return scanCommand(deps, command, parsed.data);
         case 'approvals':
-          return myApprovalsMessage(await myPendingApprovals(deps.client, parsed.data.user_id));
+          return myApprovalsMessage(await myPendingApprovals(deps.client, `slack:${parsed.data.user_id}`));
         case 'status':
           return statusCommand(deps.client, command.workflowId);
         case 'rotate':

@@ -4,7 +4,7 @@ import { acceptRiskModal, ticketModal } from '../../render/slack/triage-modals';
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { openModal } from '../open-modal';
 import { buttonClickSchema, triageRefSchema } from '../payloads';
-import { recordTriage } from '../record-triage';
+import { recordTriage } from '../../client/record-triage';
 import { tellUser } from '../tell-user';
 
 /**

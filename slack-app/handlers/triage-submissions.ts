@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals';
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { triageRefSchema, viewSubmissionSchema } from '../payloads';
-import { recordTriage } from '../record-triage';
+import { recordTriage } from '../../client/record-triage';
 import { acceptedUntil, ticketLink } from '../triage-input';
 
 type ModalErrors = Record<string, string>;

@@ -6,7 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { pendingApprovals } from '../../cli/approvals';
+import { pendingApprovals } from '../../client/pending-approvals';
 import { waitUntil } from '../../processes/wait-until';
 import type { PendingApproval } from '../../domain/approval';
 import type { DastScanInput, DastScanResult } from '../../domain/dast';

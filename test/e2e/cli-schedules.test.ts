@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitUntil } from '../../processes/wait-until';
 import { parseConfig } from '../../domain/config';
 import type { TaskQueueNames } from '../../domain/task-queues';
-import { syncSchedules } from '../../worker/schedules';
+import { syncSchedules } from '../../client/schedules';
 import { runEntry, spawnEntry } from '../support/run-cli';
 import { uniqueTargetId } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';

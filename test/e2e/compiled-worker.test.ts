@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { checkPollers } from '../../cli/doctor';
+import { checkPollers } from '../../client/check-pollers';
 import { projectPath } from '../../processes/tool-paths';
 import { parseEnvironment } from '../../domain/environment';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';

@@ -19,7 +19,7 @@ import { FileSecretStore } from '../../secrets/file-secret-store';
 import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { RotationTargetError } from '../../secrets/rotation-target';
 import type { SecretStore } from '../../secrets/secret-store';
-import type { CredentialRotationInput, CredentialRotationResult } from '../../workflows/credential-rotation';
+import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { waitUntil } from '../../processes/wait-until';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
@@ -28,6 +28,8 @@ import { recordHistory } from '../support/histories';
 import { logsIn as logsInTo } from '../support/postgres-login';
 import { capturedLogs } from '../support/quiet-runtime';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { scheduledRotation } from '../../workflows/scheduled-rotation';
+import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 
 type Step = 'apply' | 'verify' | 'promote';
 
@@ -93,7 +95,7 @@ describe('credential rotation', () => {
     startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('test-bot-token-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail, options.generated) }), ['control'], options.dataConverter);
 
   function rotate(workers: RunningWorkers, c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) {
-    return workers.client.workflow.start('credentialRotation', { taskQueue: workers.taskQueues.control, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test', ...extra }] });
+    return workers.client.workflow.start(credentialRotation, { taskQueue: workers.taskQueues.control, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test', ...extra }] });
   }
 
   async function current(c: CredentialConfig) {
@@ -170,15 +172,15 @@ describe('credential rotation', () => {
     await workers.during(async () => {
       const policy = approvalPolicySchema.parse({ approvers: { cliUsers: ['bob'] }, timeout: '1h' });
       const first = await rotate(workers, c, { promotePolicy: policy });
-      await waitUntil('waiting for approval', async () => (await first.query<unknown[]>('pendingApprovals')).length === 1, 30_000);
+      await waitUntil('waiting for approval', async () => (await first.query(pendingApprovalsQuery)).length === 1, 30_000);
       await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       // A schedule's run does not double it either.
-      const scheduled = await workers.client.workflow.start('scheduledRotation', {
+      const scheduled = await workers.client.workflow.start(scheduledRotation, {
         taskQueue: workers.taskQueues.control, workflowId: 'rotate-schedule:busy', args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'schedule' }],
       });
       expect(await scheduled.result()).toEqual({ skipped: 'a rotation of busy is already running' });
       await recordHistory(workers.client, scheduled.workflowId);
-      await first.executeUpdate('decide', { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
+      await first.executeUpdate(decideUpdate, { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
       expect(await first.result()).toMatchObject({ credentialId: 'busy' });
       await recordHistory(workers.client, first.workflowId);
     });

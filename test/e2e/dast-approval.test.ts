@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { pendingApprovals } from '../../cli/approvals';
+import { pendingApprovals } from '../../client/pending-approvals';
 import { waitUntil } from '../../processes/wait-until';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
@@ -19,6 +19,7 @@ import { freshDatabase, type FreshDatabase } from '../support/database';
 import { runEntry } from '../support/run-cli';
 import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /** An active (full) scan waits for a CLI approval under a four-eyes policy; `secops approvals` is the front end. */
 describe('active DAST profile through the approval gate', () => {
@@ -53,7 +54,7 @@ targets:
 
   async function startGated(workers: RunningWorkers, workflowId: string) {
     const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:alice');
-    const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
+    const handle = await workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
     let pending: PendingApproval | undefined;
     await waitUntil('the approval request', async () => Boolean((pending = (await pendingApprovals(workers.client)).find((p) => p.workflowId === workflowId))), 30_000);
     return { handle, pending: pending! };
@@ -84,7 +85,8 @@ targets:
     const report = JSON.parse(readFileSync(result.reports.json, 'utf8')) as ScanReport;
     const found = report.findings.map((f) => `${f.ruleId} ${new URL(f.url).pathname} [${f.parameter ?? ''}]`);
     expect(found).toEqual(expect.arrayContaining(['sql-injection /product [id]', 'cross-site-scripting /search [q]', 'open-redirect /redirect [url]']));
-    expect(result).toMatchObject({ scanId: 'dast:gated:approved', verdict: 'warn', findings: report.findings.length, diff: { new: report.findings.length } });
+    // The critical SQL injection is at or above the target's failOn (high by default): FAIL without a rules file.
+    expect(result).toMatchObject({ scanId: 'dast:gated:approved', verdict: 'fail', findings: report.findings.length, diff: { new: report.findings.length } });
     expect(await containerEventsOf(docker, 'dast:gated:approved', since)).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
     const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:approved#1' });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([

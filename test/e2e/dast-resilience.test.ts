@@ -16,6 +16,7 @@ import { watchRemoval } from '../support/container-events';
 import { spawnEntry } from '../support/run-cli';
 import { startSlowSite, type SlowSite } from '../support/slow-site';
 import { devServerClient, startWorkers, uniqueTaskQueues } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /** Cancelling a scan and killing its worker mid-scan, with the real Docker Engine and Wapiti. */
 describe('DAST scan resilience', () => {
@@ -60,7 +61,7 @@ targets:
     try {
       await workers.during(async () => {
         const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:e2e');
-        const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
+        const handle = await workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
         const scanning = await firstContainer(workflowId);
         await handle.cancel();
         expect(await removal.removed).toBe(scanning);
@@ -90,7 +91,7 @@ targets:
     };
     try {
       const first = startWorker();
-      const handle = await client.workflow.start('dastScan', {
+      const handle = await client.workflow.start(dastScan, {
         taskQueue: config.taskQueues.control, workflowId, args: [dastScanInput(config, config.targets[0]!, 'cli:e2e')],
       });
       const orphan = await firstContainer(handle.workflowId);

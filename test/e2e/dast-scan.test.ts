@@ -18,6 +18,7 @@ import { errors, validateSarif } from '../support/sarif-multitool';
 import { WAPITI_IMAGE } from '../support/scanner-images';
 import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /** The real thing: dev server, real workers, real Docker Engine, the real Wapiti image, the demo app, real PostgreSQL. */
 describe('DAST scan end to end', () => {
@@ -44,7 +45,7 @@ targets:
 
   const activities = () => createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined });
   const start = (workers: RunningWorkers, id: string, targetIndex = 0, images = config.scanners.images) =>
-    workers.client.workflow.start('dastScan', {
+    workers.client.workflow.start(dastScan, {
       taskQueue: workers.taskQueues.control,
       workflowId: id,
       args: [dastScanInput({ ...config, scanners: { images }, taskQueues: workers.taskQueues }, config.targets[targetIndex]!, 'cli:e2e')],

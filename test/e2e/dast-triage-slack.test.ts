@@ -8,16 +8,19 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { parseConfig, type Config } from '../../domain/config';
+import { parseEnvironment } from '../../domain/environment';
+import { runUrl } from '../../domain/run-url';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import type { ReportedFinding, ScanReport } from '../../domain/scan-report';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
-import { recordTriage } from '../../slack-app/record-triage';
+import { recordTriage } from '../../client/record-triage';
 import { migrate } from '../../store/migrations';
 import { triageDecisions } from '../../store/triage';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startSlackApiServer, type RecordedCall, type SlackApiServer } from '../support/slack-api-server';
 import { BOT_TOKEN, buttonClick, postToSlackApp, startSlackApp, uniqueTargetId, viewSubmission, type RunningSlackApp } from '../support/slack-app-harness';
 import { devServerClient, startWorkers, type RunningWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /** Slack's own action ids and modal names, as a person's client sends them back (written here, not imported). */
 const ACCEPT_RISK = 'triage.accept-risk';
@@ -26,6 +29,8 @@ const TICKET = 'triage.ticket';
 const TRIAGER = 'UTRIAGER1';
 /** A date picker day far from today, so the expected expiry never depends on the wall clock. */
 const ACCEPTED_THROUGH = '2099-12-31';
+/** Where the worker is told the Temporal UI is (TEMPORAL_UI_URL): summaries link their run there. */
+const TEMPORAL_UI = 'http://temporal-ui.example.test:8233';
 
 interface Block { type: string; block_id?: string; text?: { text: string }; elements?: { type: string; action_id?: string; value?: string; text?: string | { text: string } }[] }
 
@@ -72,9 +77,9 @@ targets:
   });
 
   const start = (workers: RunningWorkers, workflowId: string, target = config.targets[0]!) =>
-    workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [dastScanInput({ ...config, taskQueues: workers.taskQueues }, target, 'cli:e2e')] });
+    workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId, args: [dastScanInput({ ...config, taskQueues: workers.taskQueues }, target, 'cli:e2e')] });
   const scan = async (workers: RunningWorkers, workflowId: string) => (await (await start(workers, workflowId)).result()) as DastScanResult;
-  const slackWorkers = () => startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: new WebClient(BOT_TOKEN, { slackApiUrl: api.url }), slackChannel: '#secops-default' }));
+  const slackWorkers = () => startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: new WebClient(BOT_TOKEN, { slackApiUrl: api.url }), slackChannel: '#secops-default', runUrl: (workflowId) => runUrl(parseEnvironment({ TEMPORAL_UI_URL: TEMPORAL_UI }), workflowId) }));
   const reportOf = (result: DastScanResult) => JSON.parse(readFileSync(result.reports.json, 'utf8')) as ScanReport;
   const summaryOf = (scanResult: DastScanResult) =>
     api.waitForCall('chat.postMessage', (c) => c.args.channel === channel && String(c.args.text).includes(`DAST ${targetId}:`) && contextTexts(blocksOf(c)).some((t) => t.includes(scanResult.reports.html)), 10_000);
@@ -105,6 +110,7 @@ targets:
       expect(contextTexts(blocks)).toContain(countsLine(tally(firstReport.findings)));
       expect(contextTexts(blocks)).toContain(`Since the last scan: ${total} new, 0 fixed, 0 persisting, 0 suppressed`);
       expect(blocks.some((b) => b.type === 'section' && b.text?.text === `*New since the last scan (${total})*`)).toBe(true);
+      expect(contextTexts(blocks).at(-1)).toContain(`<${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(first.scanId)}|Temporal run>`);
 
       // Each new finding (up to ten) is a section naming it, then its three buttons carrying target and fingerprint.
       const listed = listedFindings(blocks);

@@ -13,6 +13,7 @@ import { containerEventsOf } from '../support/container-events';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { uniqueTargetId } from '../support/slack-app-harness';
 import { startWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /** scripts/setup.sh --test maps this name to the metadata address in /etc/hosts. */
 const METADATA_NAME = 'metadata.secops-test.invalid';
@@ -56,7 +57,7 @@ targets:
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
     const error = await workers.during(async () => {
       const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:e2e');
-      const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
+      const handle = await workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
       return handle.result().catch((e: unknown) => e);
     });
 

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { runDoctor } from '../../cli/doctor';
+import { runDoctor } from '../../client/doctor';
 import { parseConfig, type Config } from '../../domain/config';
 import { parseEnvironment } from '../../domain/environment';
 import type { CheckResult, PreflightReport } from '../../domain/preflight';

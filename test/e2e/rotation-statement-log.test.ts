@@ -13,6 +13,7 @@ import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { markPostgresLog } from '../support/postgres-log';
 import { startWorkers } from '../support/workers';
+import { credentialRotation } from '../../workflows/credential-rotation';
 
 /** RFC 5802 / 7677, written here rather than imported, so the product's verifier code does not grade itself. */
 function isScramVerifierOf(verifier: string, password: string): boolean {
@@ -67,7 +68,7 @@ describe('rotation statements in the PostgreSQL log', () => {
     const workers = await startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined, credentials: providers }), ['control']);
     await workers.during(async () => {
       for (const c of [singleCredential, singleCredential, alternatingCredential]) {
-        await workers.client.workflow.execute('credentialRotation', {
+        await workers.client.workflow.execute(credentialRotation, {
           taskQueue: workers.taskQueues.control, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue: workers.taskQueues.control, requestedBy: 'cli:test' }],
         });
         const current = await store().getVersion(c.secretStore.path, 'CURRENT');

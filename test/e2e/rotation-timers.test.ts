@@ -18,7 +18,7 @@ import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
-import type { CredentialRotationInput, CredentialRotationResult } from '../../workflows/credential-rotation';
+import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { recordHistory } from '../support/histories';
 import { logsIn as logsInTo } from '../support/postgres-login';
@@ -71,7 +71,7 @@ describe('rotation timers (time-skipping server)', () => {
   const credential = (id: string, strategy: 'single-user' | 'alternating-users', role: string): CredentialConfig =>
     credentialSchema.parse({ id, target: { provider: 'postgres-role', adminUrlEnv: 'UNUSED_IN_TESTS', strategy, role }, secretStore: { provider: 'file', file: storeFile, path: `db/${id}` }, gracePeriod: '1h' });
   const start = (c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}): Promise<WorkflowHandle> =>
-    env.client.workflow.start('credentialRotation', { taskQueue, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue, requestedBy: 'cli:test', ...extra }] });
+    env.client.workflow.start(credentialRotation, { taskQueue, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue, requestedBy: 'cli:test', ...extra }] });
   const versionAt = async (c: CredentialConfig, label: 'CURRENT' | 'PREVIOUS' | 'PENDING') => {
     const version = await store().getVersion(c.secretStore.path, label);
     return version && { versionId: version.versionId, ...(JSON.parse(version.value) as { username: string; password: string }) };

@@ -3,7 +3,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import { waitUntil } from '../../processes/wait-until';
-import { listSchedules, scheduleOf, syncSchedules } from '../../worker/schedules';
+import { listSchedules, scheduleOf, syncSchedules } from '../../client/schedules';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { freePort } from '../support/ports';
-import { scanFailureMessage } from '../../cli/scan';
+import { scanFailureMessage } from '../../client/failure-message';
 import type { Config } from '../../domain/config';
 import { dastScanInput } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
@@ -20,6 +20,7 @@ import {
   type RunningSlackApp, type RunningWorkers,
 } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 /**
  * What the product does when Slack says no: the fake Slack answers not_in_channel,
@@ -70,7 +71,7 @@ describe('Slack app: when the Slack API refuses', () => {
   /** The production dastScan of an active profile: it stops at its approval gate. */
   async function startScan(scanConfig: Config): Promise<{ handle: WorkflowHandle; approvalId: string }> {
     const target = scanConfig.targets[0]!;
-    const handle = await client.workflow.start('dastScan', {
+    const handle = await client.workflow.start(dastScan, {
       taskQueue: scanConfig.taskQueues.control,
       workflowId: `dast:${target.id}:test-${randomBytes(4).toString('hex')}`,
       args: [dastScanInput(scanConfig, target, 'slack:UREQUESTER')],

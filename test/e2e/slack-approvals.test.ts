@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { pendingApprovals } from '../../cli/approvals';
+import { pendingApprovals } from '../../client/pending-approvals';
 import { freePort } from '../support/ports';
 import { waitUntil } from '../../processes/wait-until';
-import { scanFailureMessage } from '../../cli/scan';
+import { scanFailureMessage } from '../../client/failure-message';
 import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
 import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';

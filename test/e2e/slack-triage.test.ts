@@ -85,7 +85,7 @@ describe('Slack app: triage buttons', () => {
     const finding: Finding = {
       fingerprint, engine: 'zap', ruleId: '10038', title: 'CSP header not set', severity: 'medium', confidence: 'high', url: 'http://127.0.0.1', method: 'GET', references: [], instances: [],
     };
-    const compared = compareWithBaseline({ current: [finding], baseline: [], triage: await triageDecisions(fresh.db, targetId), rules: new Map(), firstSeen: new Map(), now: new Date() });
+    const compared = compareWithBaseline({ current: [finding], baseline: [], triage: await triageDecisions(fresh.db, targetId), rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
     expect(compared.findings[0]).toMatchObject({ status: 'suppressed', suppression: { kind: 'accepted-risk', decidedBy: 'slack:UTRIAGER' } });
     expect(compared.diff.suppressed).toBe(1);
     const audit = await listAuditEvents(fresh.db, { subject: `${targetId}/${fingerprint}` });

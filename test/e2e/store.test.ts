@@ -24,14 +24,14 @@ describe('store on real PostgreSQL', () => {
 
   it('applies each migration exactly once when several workers start together', async () => {
     const other = await freshDatabase();
+    const pools = [0, 1, 2].map(() => openDatabase(other.url));
     try {
-      const pools = [0, 1, 2].map(() => openDatabase(other.url));
       const applied = await Promise.all(pools.map((db) => migrate(db)));
-      await Promise.all(pools.map((db) => db.end()));
       expect(applied.flat().map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
       const { rows } = await other.db.query('SELECT version FROM schema_migrations');
       expect(rows).toHaveLength(MIGRATIONS.length);
     } finally {
+      await Promise.all(pools.map((db) => db.end()));
       await other.drop();
     }
   });

@@ -20,6 +20,8 @@ import { freshDatabase, type FreshDatabase } from '../support/database';
 import { spawnEntry } from '../support/run-cli';
 import { WAPITI_IMAGE } from '../support/scanner-images';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
+import { preflight } from '../../workflows/preflight';
+import { dastScan } from '../../workflows/dast-scan';
 
 /**
  * A loopback HTTP server that holds every request until released: whatever activity is
@@ -138,7 +140,7 @@ describe('worker process drain on SIGTERM (worker/main.ts)', () => {
     cleanups.push(async () => worker.child.kill('SIGKILL'));
     await worker.polling();
 
-    const handle = await client.workflow.start('preflight', {
+    const handle = await client.workflow.start(preflight, {
       taskQueue: taskQueues.control,
       workflowId: `drain-preflight-${randomUUID()}`,
       args: [{ taskQueues, scannerImages: [WAPITI_IMAGE] }],
@@ -183,7 +185,7 @@ targets:
     await worker.polling();
 
     const workflowId = `dast:held:drain-${randomUUID().slice(0, 8)}`;
-    const handle = await client.workflow.start('dastScan', { taskQueue: taskQueues.control, workflowId, args: [dastScanInput(config, config.targets[0]!, 'cli:e2e')] });
+    const handle = await client.workflow.start(dastScan, { taskQueue: taskQueues.control, workflowId, args: [dastScanInput(config, config.targets[0]!, 'cli:e2e')] });
     // Wapiti's first request: the scanner container runs, its activity is in flight.
     await site.arrived;
     worker.child.kill('SIGTERM');

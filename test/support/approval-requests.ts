@@ -6,6 +6,8 @@ import { dastScanInput } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import type { RecordedCall, SlackApiServer } from './slack-api-server';
+import { dastScan } from '../../workflows/dast-scan';
+import { pendingApprovalsQuery } from '../../workflows/approval';
 
 export interface PostedApproval {
   handle: WorkflowHandle;
@@ -32,7 +34,7 @@ export function buttonsOf(blocks: unknown): Record<string, string> {
 export async function startApprovalRequest(client: Client, api: SlackApiServer, config: Config, requestedBy: `slack:${string}`): Promise<PostedApproval> {
   const target = config.targets[0]!;
   const workflowId = `dast:${target.id}:test-${randomBytes(4).toString('hex')}`;
-  const handle = await client.workflow.start('dastScan', {
+  const handle = await client.workflow.start(dastScan, {
     taskQueue: config.taskQueues.control,
     workflowId,
     args: [dastScanInput(config, target, requestedBy)],
@@ -45,6 +47,6 @@ export async function startApprovalRequest(client: Client, api: SlackApiServer, 
 
 /** The approval as the workflow's `pendingApprovals` Query shows it; undefined once decided. */
 export async function pendingView(handle: WorkflowHandle, approvalId: string): Promise<PendingApproval | undefined> {
-  const pending = await handle.query<PendingApproval[]>('pendingApprovals');
+  const pending = await handle.query(pendingApprovalsQuery);
   return pending.find((a) => a.approvalId === approvalId);
 }

@@ -18,7 +18,7 @@ const sqli = finding('sql-injection', '/product', 'high', 'id');
 const headers = finding('content-security-policy', '/', 'low');
 const redirect = finding('open-redirect', '/redirect', 'medium', 'url');
 const now = new Date('2026-11-23T12:00:00Z');
-const base = { triage: [] as TriageDecision[], rules: parseScanRules('', 'rules'), firstSeen: new Map<string, string>(), now };
+const base = { triage: [] as TriageDecision[], rules: parseScanRules('', 'rules'), failOn: 'high' as Severity, firstSeen: new Map<string, string>(), now };
 
 const decision = (target: Finding, kind: TriageDecision['kind'], extra: Partial<TriageDecision> = {}): TriageDecision => ({
   targetId: 'demo', fingerprint: target.fingerprint, kind, decidedBy: 'U123', decidedAt: '2026-11-01T00:00:00Z', ...extra,
@@ -69,6 +69,46 @@ describe('baseline comparison', () => {
     expect(suppressed.counts.low).toBe(0); // IGNOREd rules are not counted
     expect(compareWithBaseline({ ...base, rules, current: [redirect], baseline: [] }).verdict).toBe('pass');
     expect(compareWithBaseline({ ...base, rules, current: [xss], baseline: [] }).verdict).toBe('warn'); // unlisted → WARN
+  });
+});
+
+describe('failOn: the verdict without a rules file', () => {
+  const critical = finding('os-command-injection', '/ping', 'critical', 'host');
+  const verdictOf = (current: Finding[], failOn: Severity, extra: Partial<Parameters<typeof compareWithBaseline>[0]> = {}) =>
+    compareWithBaseline({ ...base, failOn, current, baseline: [], ...extra }).verdict;
+
+  it('FAILs on an open finding at or above the threshold and WARNs below it', () => {
+    expect(verdictOf([sqli, headers], 'high')).toBe('fail');
+    expect(verdictOf([critical], 'high')).toBe('fail');
+    expect(verdictOf([xss, headers], 'high')).toBe('warn');
+    expect(verdictOf([sqli], 'critical')).toBe('warn');
+    expect(verdictOf([xss], 'medium')).toBe('fail');
+    expect(verdictOf([headers], 'medium')).toBe('warn');
+    expect(verdictOf([], 'info')).toBe('pass');
+  });
+
+  it('reports each finding\'s action, so the reports show why the scan failed', () => {
+    const result = compareWithBaseline({ ...base, current: [critical, sqli, xss, headers], baseline: [] });
+    expect(result.findings.map((f) => [f.ruleId, f.action])).toEqual([
+      ['os-command-injection', 'FAIL'], ['sql-injection', 'FAIL'], ['cross-site-scripting', 'WARN'], ['content-security-policy', 'WARN'],
+    ]);
+  });
+
+  it('yields to the rules file for the rules it lists, in both directions', () => {
+    const rules = parseScanRules('sql-injection\tWARN\tknown, tracked\ncross-site-scripting\tFAIL\tXSS\nos-command-injection\tIGNORE\tlab only\n', 'rules.tsv');
+    expect(verdictOf([sqli], 'high', { rules })).toBe('warn');
+    expect(verdictOf([xss], 'critical', { rules })).toBe('fail');
+    expect(verdictOf([critical], 'high', { rules })).toBe('pass');
+    expect(verdictOf([critical, sqli], 'high', { rules })).toBe('warn');
+  });
+
+  it('counts persisting findings like new ones, and never suppressed ones', () => {
+    expect(compareWithBaseline({ ...base, current: [sqli, headers], baseline: [sqli, headers] }).verdict).toBe('fail');
+    const triaged = (kind: 'false-positive' | 'accepted-risk') => [decision(sqli, kind, { reason: 'decided', expiresAt: '2026-12-01T00:00:00Z' })];
+    expect(verdictOf([sqli, headers], 'high', { triage: triaged('false-positive') })).toBe('warn');
+    expect(verdictOf([sqli], 'high', { triage: triaged('accepted-risk') })).toBe('pass');
+    // An acceptance that ran out suppresses nothing: the finding fails the scan again.
+    expect(verdictOf([sqli], 'high', { triage: [decision(sqli, 'accepted-risk', { expiresAt: '2026-11-01T00:00:00Z' })] })).toBe('fail');
   });
 });
 

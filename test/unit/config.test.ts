@@ -81,6 +81,39 @@ targets:
     expect(problemsOf(`version: 1\ncredentials:\n${credential('db', 'shop/db').replace('SHOP_DB_ADMIN_URL', 'postgres://u:p@db/x')}`)[0]).toMatch(/^credentials\[0\]\.target\.adminUrlEnv: must be an environment variable name$/);
   });
 
+  it('lists duplicate ids and missing policies together with problems that stop the schema early', () => {
+    // A wrong version and a bad approvals key end zod's checks of the whole document; the
+    // rules across entries must still be reported in the same pass.
+    expect(problemsOf(`
+version: 2
+targets:
+  - { id: shop, url: "https://shop.example.test/" }
+  - { id: shop, url: "https://other.example.test/", profile: full }
+credentials:
+  - { id: db, target: { provider: postgres-role, adminUrlEnv: DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: shop/db } }
+  - { id: db, target: { provider: postgres-role, adminUrlEnv: DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: shop/db2 } }
+approvals: { "Not A Kind": { approvers: { cliUsers: [alice] } } }
+`)).toEqual([
+      'version: must be 1',
+      expect.stringMatching(/^approvals\.Not A Kind: /),
+      'credentials[1].id: duplicate credential id "db"',
+      'targets[1].id: duplicate target id "shop"',
+      'targets[1].profile: the full profile scans actively and needs an approvals."dast.active-scan" policy',
+    ]);
+  });
+
+  it('does not guess about entries too broken to read: the schema reports those', () => {
+    expect(problemsOf('version: 1\ntargets: shop\n')).toEqual(['targets: Invalid input: expected array, received string']);
+    expect(problemsOf('version: 1\ntargets:\n  - { id: a, url: "https://a.example.test/", profile: turbo }\n')).toEqual([expect.stringMatching(/^targets\[0\]\.profile: /)]);
+  });
+
+  it('fails on high and critical findings by default; failOn takes any severity', () => {
+    const targets = (extra: string) => `version: 1\ntargets:\n  - { id: shop, url: "https://shop.example.test/"${extra} }\n`;
+    expect(parseConfig(targets('')).targets[0]?.failOn).toBe('high');
+    expect(parseConfig(targets(', failOn: medium')).targets[0]?.failOn).toBe('medium');
+    expect(problemsOf(targets(', failOn: severe'))).toEqual([expect.stringMatching(/^targets\[0\]\.failOn: .*"critical"/)]);
+  });
+
   it('reports a missing file as a validation error naming the file', () => {
     expect(() => loadConfigFile('/nonexistent/secops.config.yaml')).toThrow(/\/nonexistent\/secops\.config\.yaml is invalid:\n {2}- cannot read the config file \(ENOENT\)/);
   });

@@ -31,6 +31,13 @@ describe('environment', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://db/x' })).toEqual(['DATABASE_URL: must be a postgres:// URL']);
   });
 
+  it('takes SECOPS_LOG_LEVEL in any case, and names the levels when it is none of them', () => {
+    expect(parseEnvironment({}).SECOPS_LOG_LEVEL).toBe('INFO');
+    expect(parseEnvironment({ SECOPS_LOG_LEVEL: 'debug' }).SECOPS_LOG_LEVEL).toBe('DEBUG');
+    expect(parseEnvironment({ SECOPS_LOG_LEVEL: 'Warn' }).SECOPS_LOG_LEVEL).toBe('WARN');
+    expect(problemsOf({ SECOPS_LOG_LEVEL: 'loud' })).toEqual(['SECOPS_LOG_LEVEL: must be TRACE, DEBUG, INFO, WARN or ERROR (any case)']);
+  });
+
   it('never echoes a secret value in its errors', () => {
     const secret = 'super-secret-signing-value';
     try {

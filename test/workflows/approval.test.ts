@@ -8,6 +8,7 @@ import { approvalPolicySchema, type ApprovalDecision, type Ballot, type PendingA
 import type { AuditEventInput } from '../../store/audit-events';
 import { startTimeSkipping } from '../support/time-skipping';
 import { waitUntil } from '../../processes/wait-until';
+import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 
 interface Recorded {
   audit: AuditEventInput[];
@@ -57,11 +58,11 @@ describe('approval gate (time-skipping server)', () => {
     const workflowId = `approval-${++n}`;
     const args = [request, approvalPolicySchema.parse(policy), ...(lingerAfterMs ? [lingerAfterMs] : [])];
     const handle = await env.client.workflow.start('approvalHarness', { taskQueue: 'approvals', workflowId, args });
-    await waitUntil('the request is pending', async () => (await handle.query<PendingApproval[]>('pendingApprovals')).length === 1, 20_000);
+    await waitUntil('the request is pending', async () => (await handle.query(pendingApprovalsQuery)).length === 1, 20_000);
     return { handle, approvalId: `${workflowId}#1` };
   }
 
-  const vote = (handle: WorkflowHandle, ballot: Ballot) => handle.executeUpdate('decide', { args: [ballot] });
+  const vote = (handle: WorkflowHandle, ballot: Ballot) => handle.executeUpdate(decideUpdate, { args: [ballot] });
   const refusalOf = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => {
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
     return error.cause?.message;
@@ -104,9 +105,9 @@ describe('approval gate (time-skipping server)', () => {
     const { handle, approvalId } = await start({ approvers: { users: ['UOK'] }, timeout: '4h', escalation: [{ after: '2h', approvers: { groups: ['SLEADS'] } }] }, 86_400_000);
     await env.sleep(4 * 3_600_000 + 60_000);
     await waitUntil('escalated', async () => recorded.escalations.some((e) => e.allowed.includes('slack:ULEAD')), 20_000);
-    expect((await handle.query<PendingApproval[]>('pendingApprovals'))[0]?.allowed.sort()).toEqual(['slack:ULEAD', 'slack:UOK']);
+    expect((await handle.query(pendingApprovalsQuery))[0]?.allowed.sort()).toEqual(['slack:ULEAD', 'slack:UOK']);
     await env.sleep(2 * 3_600_000 + 60_000); // nobody votes through the last step either
-    await waitUntil('expired', async () => (await handle.query<PendingApproval[]>('pendingApprovals')).length === 0, 20_000);
+    await waitUntil('expired', async () => (await handle.query(pendingApprovalsQuery)).length === 0, 20_000);
     expect(await refusalOf(vote(handle, { approvalId, voter: 'slack:ULEAD', vote: 'approve' }))).toBe(`approval ${approvalId} is not pending (decided, expired or unknown)`);
     expect(await handle.result()).toMatchObject({ approved: false, decidedBy: [], reason: 'expired without a decision; policy default: reject' });
   });

@@ -6,6 +6,7 @@ import { parseConfig } from '../../domain/config';
 import { dastScanInput } from '../../domain/dast';
 import { recordHistory } from '../support/histories';
 import { startWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 const config = parseConfig(`
 version: 1
@@ -54,7 +55,7 @@ describe('dastScan cancelled while the scanner runs', () => {
     const workflowId = 'dast:demo:cancelled';
     const { error, status } = await workers.during(async () => {
       const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:test');
-      const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
+      const handle = await workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId, args: [input] });
       await started;
       await handle.cancel();
       const outcome = await handle.result().catch((e: unknown) => e);

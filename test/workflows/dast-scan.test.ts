@@ -5,6 +5,7 @@ import type { Activities } from '../../activities';
 import { parseConfig } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
 import { startWorkers } from '../support/workers';
+import { dastScan } from '../../workflows/dast-scan';
 
 const config = parseConfig(`
 version: 1
@@ -44,7 +45,7 @@ describe('dastScan workflow', () => {
     const workers = await startWorkers(activities);
     return workers.during(async () => {
       const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, target, 'cli:test');
-      const handle = await workers.client.workflow.start('dastScan', { taskQueue: workers.taskQueues.control, workflowId: id, args: [input] });
+      const handle = await workers.client.workflow.start(dastScan, { taskQueue: workers.taskQueues.control, workflowId: id, args: [input] });
       const result = await handle.result().catch((error: unknown) => error);
       return { result: result as DastScanResult, description: await handle.describe() };
     });

@@ -5,6 +5,7 @@ import type { Activities } from '../../activities';
 import type { CheckResult } from '../../domain/preflight';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
 import { startTimeSkipping } from '../support/time-skipping';
+import { preflight } from '../../workflows/preflight';
 
 const ok = (check: string): CheckResult => ({ check, status: 'ok', detail: `${check} fine` });
 
@@ -39,7 +40,7 @@ describe('preflight workflow', () => {
   }
 
   const start = (id: string) =>
-    env.client.workflow.execute('preflight', { taskQueue: taskQueues.control, workflowId: id, args: [{ taskQueues, scannerImages: ['img:1'] }] });
+    env.client.workflow.execute(preflight, { taskQueue: taskQueues.control, workflowId: id, args: [{ taskQueues, scannerImages: ['img:1'] }] });
 
   it('runs each check on its role and passes the images through', async () => {
     const seen: string[] = [];
@@ -51,7 +52,7 @@ describe('preflight workflow', () => {
     const report = await control.runUntil(scanners.runUntil(start('pf-routing')));
     expect(report.status).toBe('ok');
     expect(report.checks.map((c: CheckResult) => c.check)).toEqual(['docker', 'scanner images', 'store', 'slack']);
-    expect(report.checks[1].detail).toBe('img:1');
+    expect(report.checks[1]?.detail).toBe('img:1');
     expect(seen).toEqual(['docker']);
   });
 

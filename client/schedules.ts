@@ -12,6 +12,8 @@ import type { Config } from '../domain/config';
 import { dastScanInput, dastScheduleId, scheduleHash } from '../domain/dast';
 import { credentialRotationInput, rotationScheduleId } from '../domain/rotation';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { dastScan } from '../workflows/dast-scan';
+import { scheduledRotation } from '../workflows/scheduled-rotation';
 
 /** The kinds of schedule this code makes; among them, a deployment's own are told by their task queue. */
 const PREFIXES = [dastScheduleId(''), rotationScheduleId('')];
@@ -31,7 +33,7 @@ export interface SyncResult {
  */
 function weeklySchedule(config: Config, spec: {
   scheduleId: string;
-  workflowType: string;
+  workflowType: Workflow;
   schedule: { dayOfWeek: DayOfWeek; hour: number; minute: number; timezone: string };
   input: object;
   typedSearchAttributes?: ScheduleOptionsStartWorkflowAction<Workflow>['typedSearchAttributes'];
@@ -56,7 +58,7 @@ function weeklySchedule(config: Config, spec: {
 function desiredSchedules(config: Config): ScheduleOptions[] {
   const scans = config.targets.map((target) => weeklySchedule(config, {
     scheduleId: dastScheduleId(target.id),
-    workflowType: 'dastScan',
+    workflowType: dastScan,
     schedule: target.schedule,
     input: dastScanInput(config, target, 'schedule'),
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
@@ -64,7 +66,7 @@ function desiredSchedules(config: Config): ScheduleOptions[] {
   // Through scheduledRotation: a rotation already running under rotate:<id> is never doubled.
   const rotations = config.credentials.flatMap((credential) => (credential.schedule ? [weeklySchedule(config, {
     scheduleId: rotationScheduleId(credential.id),
-    workflowType: 'scheduledRotation',
+    workflowType: scheduledRotation,
     schedule: credential.schedule,
     input: credentialRotationInput(config, credential, 'schedule'),
   })] : []));

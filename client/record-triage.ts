@@ -2,8 +2,9 @@ import type { TriageDecision } from '../domain/triage';
 import { appendAuditEvent } from '../store/audit-events';
 import type { Database } from '../store/database';
 import { recordTriageDecision } from '../store/triage';
+import { frontEndOf } from './front-end-of';
 
-/** Stores a triage decision for later scans to honor, and audits who made it. */
+/** Stores a triage decision for later scans to honor, and audits who made it and through which front end. */
 export async function recordTriage(db: Database, decision: Omit<TriageDecision, 'decidedAt'>): Promise<void> {
   await recordTriageDecision(db, decision);
   await appendAuditEvent(db, {
@@ -11,6 +12,6 @@ export async function recordTriage(db: Database, decision: Omit<TriageDecision, 
     action: `triage.${decision.kind}`,
     subject: `${decision.targetId}/${decision.fingerprint}`,
     outcome: 'succeeded',
-    details: { reason: decision.reason ?? null, ticketUrl: decision.ticketUrl ?? null, expiresAt: decision.expiresAt ?? null, via: 'slack' },
+    details: { reason: decision.reason ?? null, ticketUrl: decision.ticketUrl ?? null, expiresAt: decision.expiresAt ?? null, via: frontEndOf(decision.decidedBy) },
   });
 }

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+
+/** A Slack user id: `U…`, or `W…` for Enterprise Grid users. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+export const slackUserIdSchema = z.string().regex(SLACK_USER_ID, 'must be a Slack user id (U…)');
