@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { PendingApproval, Principal } from '../domain/approval';
 import type { Environment } from '../domain/environment';
-import { mayStillVote } from '../client/pending-approvals';
+import { mayStillVote } from '../domain/approval';
 import { renderTable } from '../render/terminal/table';
 
 /** The CLI's identity: SECOPS_USER, else the OS user. Temporal's own access control guards who may run it. */

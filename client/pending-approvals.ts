@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { PendingApproval, Principal } from '../domain/approval';
+import { mayStillVote, type PendingApproval, type Principal } from '../domain/approval';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { pendingApprovalsQuery } from '../workflows/approval';
 
@@ -11,11 +11,6 @@ export async function pendingApprovals(client: Client): Promise<PendingApproval[
     pending.push(...open);
   }
   return pending;
-}
-
-/** Whether `me` is named (or in a named group) and has not voted yet. */
-export function mayStillVote(approval: PendingApproval, me: Principal): boolean {
-  return approval.allowed.includes(me) && !approval.approvals.includes(me);
 }
 
 /** Pending approvals `me` may still vote on. */

@@ -82,6 +82,8 @@ export interface PendingApproval extends ApprovalRequest {
   /** Everyone allowed to vote right now (groups resolved). */
   allowed: Principal[];
   expiresAt: string;
+  /** The policy's four-eyes rule, as the pendingApprovals query reports it (absent from runs started before it did: take it as on). */
+  fourEyes?: boolean;
 }
 
 /**
@@ -95,6 +97,11 @@ export function refusal(ballot: Ballot, pending: Pick<PendingApproval, 'approval
   if (pending.approvals.includes(ballot.voter)) return `${ballot.voter} has already voted`;
   if (ballot.vote === 'reject' && !ballot.reason?.trim()) return 'a rejection needs a reason';
   return undefined;
+}
+
+/** Whether `me` may vote on `approval` now: an approval ballot from `me` would not be refused. */
+export function mayStillVote(approval: PendingApproval, me: Principal): boolean {
+  return refusal({ approvalId: approval.approvalId, voter: me, vote: 'approve' }, approval, approval.fourEyes ?? true) === undefined;
 }
 
 export function principalsOf(approvers: Approvers, groupMembers: Record<string, string[]>): Principal[] {

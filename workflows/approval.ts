@@ -30,7 +30,8 @@ const activities = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 mi
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  setHandler(pendingApprovalsQuery, () => [...open.values()].filter((a) => !a.decision).map((a) => a.view));
+  // Queries leave no trace in history: the four-eyes flag joins the view here, not in what activities were given.
+  setHandler(pendingApprovalsQuery, () => [...open.values()].filter((a) => !a.decision).map((a) => ({ ...a.view, fourEyes: a.policy.fourEyes })));
   setHandler(
     decideUpdate,
     async (ballot) => {

@@ -70,6 +70,10 @@ targets:
 
       const listed = await cli('bob', 'list', '--mine');
       expect(listed.stdout).toContain(pending.approvalId);
+      // The requester is an approver too, but four-eyes refuses their vote: not theirs to act on.
+      const requesters = await cli('alice', 'list', '--mine');
+      expect(requesters.code).toBe(0);
+      expect(requesters.stdout).not.toContain(pending.approvalId);
       const self = await cli('alice', 'approve', pending.approvalId);
       expect(self).toMatchObject({ code: 1, stderr: 'error: refused: four-eyes: the requester cannot approve their own request\n' });
       const stranger = await cli('mallory', 'approve', pending.approvalId);
