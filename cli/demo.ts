@@ -5,7 +5,7 @@ import { findTarget } from '../domain/dast';
 import { startVulnerableApp } from '../demo/vulnerable-app';
 import { buildWapitiImage } from '../scanners/build-wapiti';
 import { startScan } from '../client/start-scan';
-import { formatScanResult, waitWithProgress } from './scan';
+import { formatScanResult, waitWithProgress } from './scan-progress';
 
 export const DEMO_TARGET = 'demo-app';
 

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Environment } from '../domain/environment';
-import { ValidationError } from '../domain/validation-error';
+import { PlatformUnavailableError } from './platform-unavailable';
+
+/** Where `secops dev` keeps its state unless told otherwise: relative, so against the working directory. */
+export const DEFAULT_STATE_DIR = '.secops';
 
 /** Where `secops dev` advertises its embedded store while it runs. */
 export function devStoreUrlFile(stateDir: string): string {
@@ -9,15 +12,15 @@ export function devStoreUrlFile(stateDir: string): string {
 }
 
 /** DATABASE_URL, else the store of a running `secops dev`, else undefined. */
-export function findStoreUrl(env: Environment, stateDir = '.secops'): string | undefined {
+export function findStoreUrl(env: Environment, stateDir = DEFAULT_STATE_DIR): string | undefined {
   if (env.DATABASE_URL) return env.DATABASE_URL;
   const file = devStoreUrlFile(stateDir);
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-/** DATABASE_URL, else the store of a running `secops dev`, else a clear error. */
-export function storeUrl(env: Environment, stateDir = '.secops'): string {
+/** DATABASE_URL, else the store of a running `secops dev`, else a clear error naming where it looked. */
+export function storeUrl(env: Environment, stateDir = DEFAULT_STATE_DIR): string {
   const url = findStoreUrl(env, stateDir);
   if (url) return url;
-  throw new ValidationError('environment', [{ path: 'DATABASE_URL', message: 'not set, and no `secops dev` is running here' }]);
+  throw new PlatformUnavailableError(`no store: DATABASE_URL is not set and no \`secops dev\` runs with the state directory ${resolve(stateDir)}`);
 }

@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter';
 import type { Environment } from '../domain/environment';
+import { PlatformUnavailableError } from './platform-unavailable';
 import { connectErrorReason, temporalConnectionOptions } from './temporal-connection';
 
-export class TemporalUnreachableError extends Error {}
+export class TemporalUnreachableError extends PlatformUnavailableError {}
 
 /** Connects a client, turning a failed connect into one line a person can act on. */
 export async function connectClient(env: Environment): Promise<Client> {

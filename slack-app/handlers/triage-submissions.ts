@@ -3,7 +3,7 @@ import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals'
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { triageRefSchema, viewSubmissionSchema } from '../payloads';
 import { recordTriage } from '../../client/record-triage';
-import { acceptedUntil, ticketLink } from '../triage-input';
+import { acceptedUntil, ticketLink } from '../../domain/triage-input';
 
 type ModalErrors = Record<string, string>;
 

@@ -23,13 +23,13 @@ targets:
 `);
 
 describe('clear one-line errors from the CLI and the worker', () => {
-  it('secops doctor: unreachable Temporal', async () => {
+  it('secops doctor: unreachable Temporal exits 3 (unavailable), with how to start it', async () => {
     const port = await freePort();
     const result = await runEntry(['secops', 'doctor'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^error: Temporal unreachable at 127\\.0\\.0\\.1:${port}: `));
+    expect(lines[0]).toMatch(new RegExp(`^error: Temporal unreachable at 127\\.0\\.0\\.1:${port}: .*; start the local stack with \`secops dev\``));
   });
 
   it('worker: unreachable Temporal', async () => {

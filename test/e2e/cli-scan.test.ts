@@ -86,14 +86,19 @@ targets:
     expect(badFormat).toMatchObject({ code: 2, stderr: 'error: secops findings export is invalid:\n  - --format: must be one of json, sarif, md, html\n' });
   });
 
-  it('--no-wait prints the run id and exits 0 without waiting; the run then completes', { timeout: 180_000 }, async () => {
+  it('--no-wait prints the run id and how to follow it, and exits 0 without waiting; the run then completes, as secops status says', { timeout: 180_000 }, async () => {
     const workers = await startWorkers(activities());
-    const env = cliSetup(workers.taskQueues);
+    const env = { ...cliSetup(workers.taskQueues), TEMPORAL_UI_URL: 'http://127.0.0.1:8233' };
     // No worker polls yet, so the run cannot progress: the CLI exiting proves it did not wait.
     const started = await runEntry(['secops', 'scan', quiet, '--no-wait'], env);
     expect(started).toMatchObject({ code: 0, stderr: '' });
-    expect(started.stdout).toMatch(new RegExp(`^scan started: dast:${quiet}:\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\\n$`));
-    const handle = workers.client.workflow.getHandle(startedId(started.stdout));
+    const id = startedId(started.stdout);
+    expect(id).toMatch(new RegExp(`^dast:${quiet}:\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z$`));
+    expect(started.stdout).toBe(`scan started: ${id}\nfollow it: secops status ${id}\nTemporal UI: http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}\n`);
+    const running = await runEntry(['secops', 'status', id], env);
+    expect(running).toMatchObject({ code: 0, stderr: '' });
+    expect(running.stdout).toMatch(new RegExp(`^${id} \\(dastScan\\): running\\nstarted \\S+\\nTemporal UI: \\S+\\n$`));
+    const handle = workers.client.workflow.getHandle(id);
     const waiting = await handle.describe();
     expect(waiting.status.name).toBe('RUNNING');
     expect(waiting.historyLength).toBe(2); // started, first workflow task scheduled: nothing taken yet
@@ -105,6 +110,11 @@ targets:
     expect(finished.status.name).toBe('COMPLETED');
     const { rows } = await fresh.db.query('SELECT status FROM scans WHERE id = $1', [handle.workflowId]);
     expect(rows).toEqual([{ status: 'completed' }]);
+    const done = await runEntry(['secops', 'status', id], env);
+    expect(done).toMatchObject({ code: 0, stderr: '' });
+    expect(done.stdout).toMatch(new RegExp(`^${id} \\(dastScan\\): completed\\nstarted \\S+, closed \\S+\\nverdict ${result.verdict.toUpperCase()} · critical \\d+ · high \\d+ · medium \\d+ · low \\d+ · info \\d+\\n${result.diff.new} new, 0 fixed, 0 persisting, 0 suppressed\\n`));
+    const unknown = await runEntry(['secops', 'status', `${id}-nope`], env);
+    expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: `error: secops status is invalid:\n  - <workflowId>: no run ${id}-nope in namespace default\n` });
   });
 
   it('--profile full goes through the active-scan approval gate; a rejection fails the scan with exit 3 and no container', { timeout: 120_000 }, async () => {

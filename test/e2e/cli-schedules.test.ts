@@ -92,11 +92,12 @@ ${targets.map((id, i) => `  - { id: ${id}, url: "http://127.0.0.1:9/", engine: w
     runs.forEach((run) => startedRuns.add(run.workflowId));
     expect(runs.map((run) => [run.workflowId.replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, '<time>'), run.taskQueue])).toEqual([[`dast:${b}-<time>`, ours.control]]);
 
+    // A target the config does not name is invalid input, whoever holds a schedule of that name
+    // (the neighbour's is left alone: see the end of this test).
     const unknown = await secops('pause', 'nope');
-    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'error: no schedule for target nope: run secops schedules sync\n' });
+    expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: `error: secops schedules pause is invalid:\n  - target: unknown target "nope" (known: ${a}, ${b})\n` });
     const notOurs = await secops('pause', theirs);
-    expect(notOurs.code).toBe(1);
-    expect(notOurs.stderr).toContain(`the schedule of target ${theirs} belongs to another deployment`);
+    expect(notOurs).toMatchObject({ code: 2, stdout: '', stderr: `error: secops schedules pause is invalid:\n  - target: unknown target "${theirs}" (known: ${a}, ${b})\n` });
 
     // b leaves the config: sync deletes its schedule, and only that.
     writeFileSync(configPath, configYaml(ours, [a]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../domain/preflight';
-import { formatReport } from '../../cli/doctor';
+import { formatReport } from '../../cli/doctor-report';
 
 describe('preflight report', () => {
   it('is as bad as its worst check', () => {

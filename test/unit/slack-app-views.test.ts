@@ -4,7 +4,7 @@ import { appHomeView, type RecentScan } from '../../render/slack/app-home';
 import { myApprovalsMessage } from '../../render/slack/pending-approvals';
 import { runStatusMessage } from '../../render/slack/run-status';
 import { parseSecopsCommand } from '../../slack-app/secops-command';
-import { acceptedUntil, ticketLink } from '../../slack-app/triage-input';
+import { acceptedUntil, ticketLink } from '../../domain/triage-input';
 import { slackMessageProblems, slackViewProblems } from '../support/slack-limits';
 
 const hostile = '<!channel> *bold* `tick` & <https://evil.example|click>\n'.repeat(200);

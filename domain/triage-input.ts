@@ -11,7 +11,8 @@ export function acceptedUntil(value: string, now: Date): { expiresAt: string } |
   const parsed = day.safeParse(value);
   if (!parsed.success) return { problem: 'pick the last day the risk stays accepted' };
   const end = new Date(`${parsed.data}T00:00:00.000Z`);
-  if (Number.isNaN(end.getTime())) return { problem: 'pick a valid date' };
+  // Date rolls 2030-02-30 over to March: only a day that reads back the same exists.
+  if (Number.isNaN(end.getTime()) || end.toISOString().slice(0, 10) !== parsed.data) return { problem: 'pick a valid date' };
   end.setUTCDate(end.getUTCDate() + 1);
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
   if (end <= tomorrow) return { problem: 'the date must be in the future (after today)' };
