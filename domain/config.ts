@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema } from './approval';
-import { scopeProblems, urlProblems } from './target-scope';
+import { apiSpecProblems, scopeProblems, urlProblems } from './target-scope';
 import { credentialSchema } from './credential';
 import { ENGINES, SEVERITIES } from './finding';
 import { SCAN_PROFILES, activeScanPolicyProblem, isScanProfile } from './scan-profiles';
@@ -57,6 +57,7 @@ const targetSchema = z
   .superRefine((target, ctx) => {
     if (target.profile === 'api' && !target.apiSpec) ctx.addIssue({ code: 'custom', path: ['apiSpec'], message: 'required for the api profile' });
     for (const problem of scopeProblems(target)) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
+    for (const problem of apiSpecProblems(target)) ctx.addIssue({ code: 'custom', path: ['apiSpec'], message: problem.replace(/^apiSpec: /, '') });
   });
 
 const taskQueueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a task queue name (letters, digits, . _ -)');

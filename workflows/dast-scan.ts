@@ -1,12 +1,15 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ACTIVE_SCAN_ACTION } from '../domain/action-kinds';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
 import { failureMessage } from '../domain/failure-message';
 import { isActiveProfile } from '../domain/scan-profiles';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { targetProblems } from '../domain/target-scope';
+import { apiSpecUrl, targetProblems } from '../domain/target-scope';
 import { requestApproval } from './approval';
+
+/** Runs started before the apiSpec host was resolved and checked go on without that step. */
+const API_SPEC_DNS_CHECK = 'api-spec-dns-check';
 
 /**
  * One DAST scan of one target: validate scope → (approval for active profiles) → run the
@@ -29,6 +32,11 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
 
   const problems = targetProblems(target);
   if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, allowLinkLocal: target.scope?.allowLinkLocal ?? false })));
+  // The scanner fetches an apiSpec URL too: its host name may resolve somewhere forbidden as well.
+  const specUrl = apiSpecUrl(target);
+  if (problems.length === 0 && specUrl && patched(API_SPEC_DNS_CHECK)) {
+    problems.push(...(await control.checkTargetAddresses({ url: specUrl, allowLinkLocal: target.scope?.allowLinkLocal ?? false })).map((problem) => `apiSpec: ${problem}`));
+  }
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`target ${target.id} refused: ${problems.join('; ')}`, 'TargetRefused');
 
   if (isActiveProfile(target.profile)) {

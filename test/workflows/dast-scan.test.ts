@@ -76,6 +76,23 @@ describe('dastScan workflow', () => {
     expect(calls).toEqual(['checkTargetAddresses']);
   });
 
+  it('refuses an apiSpec URL whose host name resolves to a metadata address, before anything runs', async () => {
+    const calls: string[] = [];
+    const checked: string[] = [];
+    const activities = fakes(calls, {
+      checkTargetAddresses: async ({ url }) => {
+        calls.push('checkTargetAddresses');
+        checked.push(url);
+        return url.includes('openapi') ? ['127.0.0.1 resolves to link-local/metadata address 169.254.169.254'] : [];
+      },
+    });
+    const withSpec = { ...demo, apiSpec: 'http://127.0.0.1:8088/openapi.json' };
+    const { result: error } = await run(`dast:demo:spec-dns-${Date.now()}`, activities, withSpec);
+    expect((error as unknown as WorkflowFailedError).cause?.message).toBe('target demo refused: apiSpec: 127.0.0.1 resolves to link-local/metadata address 169.254.169.254');
+    expect(checked).toEqual(['http://127.0.0.1:8088/', 'http://127.0.0.1:8088/openapi.json']);
+    expect(calls).toEqual(['checkTargetAddresses', 'checkTargetAddresses']);
+  });
+
   it('records the scan as failed, with the reason, when the report is malformed', async () => {
     const calls: string[] = [];
     const failures: unknown[] = [];
