@@ -1,4 +1,5 @@
-import { openDatabase, redactDatabaseUrl, type Database } from '../store/database';
+import { redactUrl } from '../domain/redact-url';
+import { openDatabase, type Database } from '../store/database';
 import { PlatformUnavailableError } from './platform-unavailable';
 
 /** The SQL store as front ends hold it: opened here, handed to client operations, closed with `end()`. */
@@ -18,7 +19,7 @@ export async function withStore<T>(url: string, work: (store: Store) => Promise<
   const store = openStore(url);
   try {
     await store.query('SELECT 1').catch((error: unknown) => {
-      throw new StoreUnreachableError(`store unreachable at ${redactDatabaseUrl(url)}: ${reasonOf(error)}`);
+      throw new StoreUnreachableError(`store unreachable at ${redactUrl(url)}: ${reasonOf(error)}`);
     });
     return await work(store);
   } finally {

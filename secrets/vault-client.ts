@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrl } from '../domain/redact-url';
 import { SecretStoreError } from './secret-store';
 
 /**
@@ -63,7 +64,7 @@ export async function vaultRequest(
       signal: AbortSignal.timeout(connection.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new SecretStoreError(`Vault at ${connection.address} did not answer ${what}: ${(error as Error).message}`);
+    throw new SecretStoreError(`Vault at ${redactUrl(connection.address)} did not answer ${what}: ${(error as Error).message}`);
   }
   if (response.status === 404) {
     await response.body?.cancel();

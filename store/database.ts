@@ -29,14 +29,3 @@ export async function inTransaction<T>(db: Database, work: (client: pg.PoolClien
     client.release();
   }
 }
-
-/** `postgres://user:secret@host/db` → `postgres://user@host/db`, for messages and logs. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '<unparseable DATABASE_URL>';
-  }
-}

@@ -1,6 +1,7 @@
 import { inTransaction, type Database } from './database';
 import { auditEvents } from './migrations/0001-audit-events';
 import { dast } from './migrations/0002-dast';
+import { auditNoTruncate } from './migrations/0003-audit-no-truncate';
 
 export interface Migration {
   version: number;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents, dast];
+export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

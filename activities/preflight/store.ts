@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../domain/preflight';
-import { redactDatabaseUrl, type Database } from '../../store/database';
+import type { Database } from '../../store/database';
+import { redactUrl } from '../../domain/redact-url';
 import { LATEST_SCHEMA_VERSION, schemaState } from '../../store/migrations';
 
 export function createStoreChecks(store: { db: Database; url: string } | undefined) {
@@ -7,7 +8,7 @@ export function createStoreChecks(store: { db: Database; url: string } | undefin
     /** The store answers and its schema is at the version this code expects. */
     async checkStore(): Promise<CheckResult> {
       if (!store) return { check: 'store', status: 'failed', detail: 'DATABASE_URL is not set (secops dev starts an embedded store)' };
-      const where = redactDatabaseUrl(store.url);
+      const where = redactUrl(store.url);
       try {
         const { rows } = await store.db.query<{ server_version: string }>('SHOW server_version');
         const state = await schemaState(store.db);

@@ -56,6 +56,9 @@ describe('store on real PostgreSQL', () => {
     await appendAuditEvent(fresh.db, { actor: 'cli:alice', action: 'x', subject: 'immutable', outcome: 'succeeded' });
     await expect(fresh.db.query(`UPDATE audit_events SET actor = 'mallory' WHERE subject = 'immutable'`)).rejects.toThrow(/append-only/);
     await expect(fresh.db.query(`DELETE FROM audit_events WHERE subject = 'immutable'`)).rejects.toThrow(/append-only/);
+    await expect(fresh.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    const { rows } = await fresh.db.query(`SELECT actor FROM audit_events WHERE subject = 'immutable'`);
+    expect(rows).toEqual([{ actor: 'cli:alice' }]);
   });
 
   it('rejects an event whose outcome is not one of the known ones, and writes nothing', async () => {
