@@ -3,7 +3,7 @@ import type { ApprovalDecision, Ballot, PendingApproval } from '../domain/approv
 import { appendAuditEvent } from '../store/audit-events';
 import type { Database } from '../store/database';
 import { decideUpdate } from '../workflows/approval';
-import { notAnApprovalId, workflowIdOfApproval } from './approval-id';
+import { notAnApprovalId, workflowIdOfApproval } from '../domain/approval-id';
 import { frontEndOf } from './front-end-of';
 
 export class BallotRefusedError extends Error {}

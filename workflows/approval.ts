@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import {
   principalsOf, refusal, type ApprovalDecision, type ApprovalPolicy, type ApprovalRequest, type Ballot, type PendingApproval, type Principal,
 } from '../domain/approval';
+import { approvalIdOf } from '../domain/approval-id';
 import { durationMs } from '../domain/duration';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
@@ -68,7 +69,7 @@ function installHandlers(): void {
  */
 export async function requestApproval(request: ApprovalRequest, policy: ApprovalPolicy): Promise<ApprovalDecision> {
   installHandlers();
-  const approvalId = `${workflowInfo().workflowId}#${++sequence}`;
+  const approvalId = approvalIdOf(workflowInfo().workflowId, ++sequence);
   const steps = [{ after: policy.timeout, approvers: policy.approvers, channel: undefined as string | undefined }, ...policy.escalation];
   const allowed = new Set<Principal>(principalsOf(policy.approvers, await activities.resolveSlackGroups(policy.approvers.groups)));
   const approval: OpenApproval = {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notAnApprovalId, workflowIdOfApproval } from '../../client/approval-id';
+import { notAnApprovalId, workflowIdOfApproval } from '../../domain/approval-id';
 import { BallotRefusedError, castBallot } from '../../client/cast-ballot';
 import { myPendingApprovals, pendingApprovals } from '../../client/pending-approvals';
 import { withStoreIfAny } from '../../client/store';

@@ -132,7 +132,7 @@ describe('worker process drain on SIGTERM (worker/main.ts)', () => {
     const worker = spawnWorker('control', {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       SECOPS_CONFIG: writeConfig(taskQueues),
-      SLACK_BOT_TOKEN: 'xoxb-drain-test-token',
+      SLACK_BOT_TOKEN: 'test-bot-token-drain',
       SLACK_SIGNING_SECRET: 'drain-test-signing-secret',
       SLACK_API_URL: `${slackApi.url}api/`,
       DATABASE_URL: '',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workflowIdOfApproval } from '../../client/approval-id';
+import { approvalIdOf, workflowIdOfApproval } from '../../domain/approval-id';
 
 describe('approval ids: <workflow id>#<n>', () => {
   it.each([
@@ -13,5 +13,9 @@ describe('approval ids: <workflow id>#<n>', () => {
 
   it.each(['dast:shop:abc', 'rotate:db#', '#1', 'rotate:db#0', 'rotate:db#x', 'rotate:db#1 ', ''])('%j is not an approval id', (approvalId) => {
     expect(workflowIdOfApproval(approvalId)).toBeUndefined();
+  });
+
+  it('reads back the run of every id the gate builds', () => {
+    for (const workflowId of ['rotate:db', 'dast:shop:slack-1#2']) for (const n of [1, 2, 40]) expect(workflowIdOfApproval(approvalIdOf(workflowId, n))).toBe(workflowId);
   });
 });

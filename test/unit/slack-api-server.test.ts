@@ -49,7 +49,7 @@ describe('Slack API server', () => {
   });
 
   it('checks the bot token on every Web API method: invalid_auth for a wrong one, not_authed for none', async () => {
-    const wrong = client('xoxb-wrong');
+    const wrong = client('test-bot-token-wrong');
     await expect(wrong.chat.postMessage({ channel: 'C0SECOPS', text: 'hi' })).rejects.toMatchObject({ data: { ok: false, error: 'invalid_auth' } });
     await expect(wrong.views.open({ trigger_id: server.triggerId(), view: modal() })).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
     await expect(wrong.usergroups.users.list({ usergroup: 'S0SECOPS' })).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
