@@ -13,9 +13,7 @@ import { manualClock } from '../support/manual-clock';
 import { freePort } from '../support/ports';
 import { runEntry } from '../support/run-cli';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
-import {
-  approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, startSlackApp, startSlackWorkers, uniqueTargetId, type RunningSlackApp, type RunningWorkers,
-} from '../support/slack-app-harness';
+import { approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, startSlackApp, startSlackWorkers, uniqueTargetId, stopSlackTest, type RunningSlackApp, type RunningWorkers } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 
 /**
@@ -45,14 +43,7 @@ describe('votes from the CLI and Slack', () => {
     configPath = join(mkdtempSync(join(tmpdir(), 'secops-votes-')), 'secops.config.yaml');
     writeFileSync(configPath, 'version: 1\n');
   });
-  afterAll(async () => {
-    for (const handle of started) await handle.terminate('test over').catch(() => undefined);
-    await slack?.stop();
-    await workers?.stop();
-    await client?.connection.close();
-    await fresh?.drop();
-    await api?.close();
-  });
+  afterAll(() => stopSlackTest({ started, slack, workers, client, fresh, api }));
 
   async function request(): Promise<PostedApproval> {
     const config = approvalConfig({ taskQueues, targetId: uniqueTargetId('votes'), targetPort: await freePort(), policy });

@@ -12,10 +12,8 @@ import { buttonsOf, pendingView, startApprovalRequest, type PostedApproval } fro
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { manualClock } from '../support/manual-clock';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
-import {
-  appHomeOpened, approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, uniqueTargetId,
-  viewSubmission, type RunningSlackApp, type RunningWorkers,
-} from '../support/slack-app-harness';
+import { appHomeOpened, approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, uniqueTargetId,
+  viewSubmission, stopSlackTest, type RunningSlackApp, type RunningWorkers } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 
 /**
@@ -49,14 +47,7 @@ describe('Slack app: approvals', () => {
     workers = await startSlackWorkers({ address: inject('temporalAddress'), api, store: { db: fresh.db, url: fresh.url }, taskQueues });
     slack = await startSlackApp({ api, config: config({ approvers: { groups: ['SAPPROVERS'] } }), client, db: fresh.db });
   });
-  afterAll(async () => {
-    for (const handle of started) await handle.terminate('test over').catch(() => undefined);
-    await slack?.stop();
-    await workers?.stop();
-    await client?.connection.close();
-    await fresh?.drop();
-    await api?.close();
-  });
+  afterAll(() => stopSlackTest({ started, slack, workers, client, fresh, api }));
 
   function config(policy: Record<string, unknown>) {
     return approvalConfig({ taskQueues, targetId: uniqueTargetId('approvals'), targetPort, policy });

@@ -9,9 +9,7 @@ import { pendingView, startApprovalRequest, type PostedApproval } from '../suppo
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { manualClock } from '../support/manual-clock';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
-import {
-  approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, startSlackApp, startSlackWorkers, uniqueTargetId, type RunningSlackApp, type RunningWorkers,
-} from '../support/slack-app-harness';
+import { approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, startSlackApp, startSlackWorkers, uniqueTargetId, stopSlackTest, type RunningSlackApp, type RunningWorkers } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
 
 /** activities/slack/slack-groups.ts keeps a group's members this long. */
@@ -43,14 +41,7 @@ describe('Slack user groups as approvers: the one-minute cache', () => {
     config = approvalConfig({ taskQueues, targetId: uniqueTargetId('group-cache'), targetPort: await freePort(), policy: { approvers: { groups: [GROUP] } } });
     slack = await startSlackApp({ api, config, client, db: fresh.db });
   });
-  afterAll(async () => {
-    for (const handle of started) await handle.terminate('test over').catch(() => undefined);
-    await slack?.stop();
-    await workers?.stop();
-    await client?.connection.close();
-    await fresh?.drop();
-    await api?.close();
-  });
+  afterAll(() => stopSlackTest({ started, slack, workers, client, fresh, api }));
 
   async function request(): Promise<PostedApproval> {
     const posted = await startApprovalRequest(client, api, config, 'slack:UREQUESTER');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createSlackGroupActivities } from '../../activities/slack/slack-groups';
@@ -14,6 +14,7 @@ import { createSlackApp } from '../../slack-app/app';
 import type { Database } from '../../store/database';
 import { createWorkers } from '../../worker/create-workers';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
+import type { FreshDatabase } from './database';
 import { TEAM_ID, type SlackApiServer, type SlackChannel } from './slack-api-server';
 import { slackSignatureHeaders } from './slack-signing';
 
@@ -174,4 +175,24 @@ export function appHomeOpened(user: string): SlackRequest {
     event: { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` },
   };
   return { body: JSON.stringify(body), contentType: 'application/json' };
+}
+
+/** What a Slack e2e file starts, each part possibly absent when its beforeAll failed early. */
+export interface SlackTestParts {
+  started: WorkflowHandle[];
+  slack?: RunningSlackApp;
+  workers?: RunningWorkers;
+  client?: Client;
+  fresh?: FreshDatabase;
+  api?: SlackApiServer;
+}
+
+/** Ends it all, the file's own runs first so no worker is left serving them. */
+export async function stopSlackTest(parts: SlackTestParts): Promise<void> {
+  for (const handle of parts.started) await handle.terminate('test over').catch(() => undefined);
+  await parts.slack?.stop();
+  await parts.workers?.stop();
+  await parts.client?.connection.close();
+  await parts.fresh?.drop();
+  await parts.api?.close();
 }
