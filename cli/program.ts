@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { packageVersion } from '../client/package-version';
 import { registerApprovals } from './commands/approvals';
+import { registerAudit } from './commands/audit';
 import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
 import { registerFindings } from './commands/findings';
+import { registerKeys } from './commands/keys';
 import { registerRotate } from './commands/rotate';
 import { registerScan } from './commands/scan';
 import { registerScanners } from './commands/scanners';
@@ -25,7 +27,7 @@ export function secopsProgram(): Command {
     .exitOverride();
   for (const register of [
     registerDev, registerDemo, registerDoctor, registerConfig, registerStore,
-    registerScan, registerStatus, registerRotate, registerApprovals, registerSchedules, registerFindings, registerScanners,
+    registerScan, registerStatus, registerRotate, registerApprovals, registerKeys, registerAudit, registerSchedules, registerFindings, registerScanners,
   ]) register(program);
   return program;
 }

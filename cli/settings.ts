@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import { loadSettings } from '../client/config-file';
+import { defaultKeyFile, frontEndSigner, type SigningKey } from '../client/signing-key-file';
 import { connectClient } from '../client/temporal-client';
 import type { Principal } from '../domain/approval';
 import type { Config, Target } from '../domain/config';
@@ -15,9 +16,22 @@ export function settings(): { env: Environment; config: Config } {
   return { env, config: loadSettings(env) };
 }
 
-/** The CLI's identity: SECOPS_USER, else the OS user. Temporal's own access control guards who may run it. */
+/** The environment alone, for commands that need no config (`secops keys`). */
+export function settingsWithoutConfig(): Environment {
+  return parseEnvironment(process.env);
+}
+
+/**
+ * The name the CLI claims: SECOPS_USER, else the OS user. A claim only: votes count when
+ * signed with that user's key (cliSigner), and the gate checks the key belongs to the name.
+ */
 export function cliPrincipal(env: Environment): Principal {
   return `cli:${env.SECOPS_USER ?? userInfo().username}`;
+}
+
+/** The person's ballot key: SECOPS_BALLOT_KEY, SECOPS_BALLOT_KEY_FILE, else the file `secops keys init` writes. */
+export function cliSigner(env: Environment): SigningKey | undefined {
+  return frontEndSigner(env, { fallbackFile: defaultKeyFile(), who: cliPrincipal(env) });
 }
 
 /** Runs `work` with a Temporal client, closing its connection afterwards whatever happens. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Ballot, TrustedKey } from './ballot';
 import { durationSchema } from './schedule-schema';
+import { parsePublicKey } from './signing-key';
 import { slackUserIdSchema } from './slack-ids';
 
 /**
@@ -10,7 +12,16 @@ import { slackUserIdSchema } from './slack-ids';
 export type Principal = `slack:${string}` | `cli:${string}`;
 
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)');
-const cliUser = z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name');
+const publicKeySchema = z.string().superRefine((line, ctx) => {
+  const parsed = parsePublicKey(line);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+/** A CLI approver is a name and the public key their ballots are signed with (`secops keys init`). */
+const cliUser = z.strictObject({
+  name: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name'),
+  publicKey: publicKeySchema,
+});
 
 const approversSchema = z.strictObject({
   users: z.array(slackUserIdSchema).default([]),
@@ -42,7 +53,17 @@ export const approvalPolicySchema = z
     }
   });
 
-export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+/**
+ * A policy as the gate gets it: the config's, plus the Slack app's public key (config
+ * `slackApp.publicKey`), copied in by gatePolicyOf so each run carries the keys it trusts.
+ */
+export type ApprovalPolicy = z.infer<typeof approvalPolicySchema> & { slackAppPublicKey?: string };
+
+/** The config's policy for `kind`, as a workflow's input carries it to the gate; undefined when none. */
+export function gatePolicyOf(config: { approvals: Record<string, ApprovalPolicy>; slackApp?: { publicKey: string } | undefined }, kind: string): ApprovalPolicy | undefined {
+  const policy = config.approvals[kind];
+  return policy && { ...policy, ...(config.slackApp && { slackAppPublicKey: config.slackApp.publicKey }) };
+}
 export type Approvers = ApprovalPolicy['approvers'];
 
 /** Action kinds that need a policy when used, e.g. `dast.active-scan`, `rotation.promote`. */
@@ -54,16 +75,6 @@ export interface ApprovalRequest {
   details?: string;
   risk: 'low' | 'medium' | 'high';
   requestedBy: Principal | 'schedule';
-}
-
-export type Vote = 'approve' | 'reject';
-
-/** What an approver sends through the `decide` Update. */
-export interface Ballot {
-  approvalId: string;
-  voter: Principal;
-  vote: Vote;
-  reason?: string;
 }
 
 export interface ApprovalDecision {
@@ -90,7 +101,7 @@ export interface PendingApproval extends ApprovalRequest {
  * Why a ballot is refused, or undefined when it counts. Pure, so the workflow's Update
  * validator and the front ends (Slack, CLI) give the same answer.
  */
-export function refusal(ballot: Ballot, pending: Pick<PendingApproval, 'approvalId' | 'allowed' | 'approvals' | 'requestedBy'> | undefined, fourEyes: boolean): string | undefined {
+export function refusal(ballot: Pick<Ballot, 'approvalId' | 'voter' | 'vote' | 'reason'>, pending: Pick<PendingApproval, 'approvalId' | 'allowed' | 'approvals' | 'requestedBy'> | undefined, fourEyes: boolean): string | undefined {
   if (!pending) return `approval ${ballot.approvalId} is not pending (decided, expired or unknown)`;
   if (!pending.allowed.includes(ballot.voter)) return `${ballot.voter} is not an approver for this request`;
   if (fourEyes && ballot.voter === pending.requestedBy) return 'four-eyes: the requester cannot approve their own request';
@@ -106,6 +117,29 @@ export function mayStillVote(approval: PendingApproval, me: Principal): boolean 
 
 export function principalsOf(approvers: Approvers, groupMembers: Record<string, string[]>): Principal[] {
   const slack = [...approvers.users, ...approvers.groups.flatMap((g) => groupMembers[g] ?? [])].map((u) => `slack:${u}` as const);
-  const cli = approvers.cliUsers.map((u) => `cli:${u}` as const);
+  const cli = approvers.cliUsers.map((u) => `cli:${cliUserName(u)}` as const);
   return [...new Set<Principal>([...slack, ...cli])];
+}
+
+/** Runs started before signed ballots carry CLI approvers as bare names. */
+function cliUserName(user: Approvers['cliUsers'][number] | string): string {
+  return typeof user === 'string' ? user : user.name;
+}
+
+/**
+ * The keys whose ballots this policy's gate accepts: each CLI approver's own (every
+ * escalation step's too), and the Slack app's for any Slack voter. A run started before
+ * signed ballots has none, so nothing can be forged into it; its approvals expire by policy.
+ */
+export function trustedKeysOf(policy: ApprovalPolicy): Map<string, TrustedKey> {
+  const trusted = new Map<string, TrustedKey>();
+  const add = (line: string, signsFor: TrustedKey['signsFor']) => {
+    const key = parsePublicKey(line);
+    if (typeof key !== 'string') trusted.set(key.keyId, { ...key, signsFor });
+  };
+  for (const approvers of [policy.approvers, ...policy.escalation.map((step) => step.approvers)]) {
+    for (const user of approvers.cliUsers as (Approvers['cliUsers'][number] | string)[]) if (typeof user !== 'string') add(user.publicKey, `cli:${user.name}`);
+  }
+  if (policy.slackAppPublicKey) add(policy.slackAppPublicKey, 'slack');
+  return trusted;
 }

@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema } from './approval';
+import { authorizationSchema } from './authorization';
+import { parsePublicKey } from './signing-key';
+import { DEFAULT_MAX_ACCEPT_RISK_DAYS } from './triage-authority';
 import { apiSpecProblems, scopeProblems, urlProblems } from './target-scope';
-import { credentialSchema } from './credential';
+import { credentialSchema, sharedCredentialProblems } from './credential';
 import { ENGINES, SEVERITIES } from './finding';
 import { SCAN_PROFILES, activeScanPolicyProblem, isScanProfile } from './scan-profiles';
 import { DEFAULT_FAIL_ON } from './scan-rules';
 import { weeklyScheduleSchema } from './schedule-schema';
+import { isPrototypeKey, prototypeKeyProblem } from './prototype-keys';
 import { ValidationError, formatPath, problemsFromZod, type InputProblem } from './validation-error';
 
 /**
@@ -41,7 +45,8 @@ const targetSchema = z
     rulesFile: z.string().min(1).optional(),
     /** Open findings at or above this severity make the verdict FAIL; the rules file overrides per rule. */
     failOn: z.enum(SEVERITIES).default(DEFAULT_FAIL_ON),
-    owners: z.array(z.string().min(1)).default([]),
+    /** Slack users (U…), Slack groups (S…) and CLI users (cli:<name>) who own the target and may triage it; other entries are labels. */
+    owners: z.array(z.string().min(1).max(200)).default([]),
     channel: z.string().min(1).optional(),
     maxScanMinutes: z.number().int().min(1).max(24 * 60).default(30),
     limits: z
@@ -82,6 +87,20 @@ const configSchema = z
     credentials: z.array(credentialSchema).default([]),
     /** Approval policies by action kind (dast.active-scan, rotation.promote, incident.containment, …). */
     approvals: z.record(actionKind, approvalPolicySchema).default({}),
+    /** The Slack app's ballot-signing public key: Slack votes count only when signed by it. */
+    slackApp: z.strictObject({ publicKey: z.string().superRefine((line, ctx) => {
+      const parsed = parsePublicKey(line);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }) }).optional(),
+    /** Who may start or see what (dast.scan, dast.triage, rotation.start, run.status). */
+    authorization: authorizationSchema,
+    triage: z.strictObject({ maxAcceptRiskDays: z.number().int().min(1).max(3650).default(DEFAULT_MAX_ACCEPT_RISK_DAYS) }).default({ maxAcceptRiskDays: DEFAULT_MAX_ACCEPT_RISK_DAYS }),
+  })
+  .superRefine((config, ctx) => {
+    for (const [kind, policy] of Object.entries(config.approvals)) {
+      const slackApprovers = [policy.approvers, ...policy.escalation.map((s) => s.approvers)].some((a) => a.users.length + a.groups.length > 0);
+      if (slackApprovers && !config.slackApp) ctx.addIssue({ code: 'custom', path: ['approvals', kind, 'approvers'], message: 'names Slack approvers, but slackApp.publicKey is not set: their votes could not be verified' });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -89,11 +108,7 @@ export type Target = Config['targets'][number];
 
 /** Parses config text; throws a ValidationError listing every problem with its path. */
 export function parseConfig(text: string, source = 'secops.config.yaml'): Config {
-  const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new ValidationError(source, document.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
-  }
-  const raw: unknown = document.toJS() ?? {};
+  const raw = readConfigDocument(text, source);
   const secretProblems = findSecretKeys(raw, []);
   const result = configSchema.safeParse(raw);
   const problems = [...secretProblems, ...(result.success ? [] : problemsFromZod(result.error)), ...crossEntryProblems(raw)];
@@ -117,6 +132,7 @@ function crossEntryProblems(raw: unknown): InputProblem[] {
   return [
     ...credentials.flatMap((credential, i) =>
       repeatedCredentials.has(i) ? [{ path: formatPath(['credentials', i, 'id']), message: `duplicate credential id "${String(credential.id)}"` }] : []),
+    ...sharedCredentialProblems(credentials),
     ...targets.flatMap((target, i) => {
       const problems: InputProblem[] = [];
       if (repeatedTargets.has(i)) problems.push({ path: formatPath(['targets', i, 'id']), message: `duplicate target id "${String(target.id)}"` });
@@ -162,4 +178,58 @@ function findSecretKeys(value: unknown, path: PropertyKey[]): InputProblem[] {
     }
     return findSecretKeys(child, here);
   });
+}
+
+/** A config file is a page or two of YAML; this is far above any real one and far below what hurts to parse. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * YAML aliases expand: ten nested aliases of ten can stand for 10^10 nodes ("billion laughs").
+ * A real config needs a handful (a shared approver list); past this the document is refused.
+ */
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * The document as plain data, or a ValidationError: too large, not YAML, an alias bomb, an
+ * alias that contains itself (a cycle no schema walk would survive), or keys that name a
+ * prototype. These stop here, before the schema or any other check walks the document.
+ */
+function readConfigDocument(text: string, source: string): unknown {
+  // Never fewer UTF-8 bytes than characters: the length alone refuses a huge text without encoding it.
+  if (text.length > MAX_CONFIG_BYTES || new TextEncoder().encode(text).length > MAX_CONFIG_BYTES) {
+    throw new ValidationError(source, [{ path: '', message: configTooLarge() }]);
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ValidationError(source, document.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
+  }
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    // The yaml package throws a ReferenceError for "excessive alias count".
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ValidationError(source, [{ path: '', message: `YAML: aliases expand to too many nodes (more than ${MAX_YAML_ALIASES} alias uses); write the values out` }]);
+  }
+  const problems = structureProblems(raw, [], new Set());
+  if (problems.length > 0) throw new ValidationError(source, problems);
+  return raw;
+}
+
+/** The refusal of a config over MAX_CONFIG_BYTES; client/config-file.ts knows the file's size and says it. */
+export function configTooLarge(bytes?: number): string {
+  return `the config file is ${bytes === undefined ? 'larger than' : `${bytes} bytes, over`} the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)`;
+}
+
+/** Prototype-named keys and cycles (an alias inside its own anchor), each with its path. */
+function structureProblems(value: unknown, path: PropertyKey[], ancestors: Set<object>): InputProblem[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (ancestors.has(value)) return [{ path: formatPath(path), message: 'YAML: an alias refers to a node that contains it (a cycle)' }];
+  ancestors.add(value);
+  const entries: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+  const problems = entries.flatMap(([key, child]) => {
+    if (isPrototypeKey(key)) return [{ path: formatPath([...path, key]), message: prototypeKeyProblem(String(key)) }];
+    return structureProblems(child, [...path, key], ancestors);
+  });
+  ancestors.delete(value);
+  return problems;
 }

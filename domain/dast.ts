@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalPolicy, Principal } from './approval';
+import { gatePolicyOf, type ApprovalPolicy, type Principal } from './approval';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import type { Config, Target } from './config';
 import type { SeverityCounts } from './finding';
@@ -30,7 +30,7 @@ export interface DastScanResult {
 }
 
 export function dastScanInput(config: Config, target: Target, requestedBy: Principal | 'schedule'): DastScanInput {
-  const activeScanPolicy = config.approvals[ACTIVE_SCAN_ACTION];
+  const activeScanPolicy = gatePolicyOf(config, ACTIVE_SCAN_ACTION);
   return { target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy, ...(activeScanPolicy && { activeScanPolicy }) };
 }
 

@@ -6,6 +6,10 @@ import { ValidationError, problemsFromZod } from './validation-error';
  * Every environment variable the platform reads, in one place: secrets live here and
  * nowhere else, and docker-compose.yml is checked against this list by a test.
  */
+/** Scanner reports (SECOPS_MAX_REPORT_MB): the default cap and the highest one allowed. */
+export const DEFAULT_MAX_REPORT_MB = 256;
+const MAX_REPORT_MB_LIMIT = 500;
+
 const optional = z.string().min(1).optional();
 const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
 // Parsed here so a bad ring stops every process at start, not at its first payload.
@@ -27,6 +31,9 @@ export const environmentSchema = z
     SECOPS_ARTIFACTS_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
     /** Who the CLI acts as (approvals, audit): `cli:<SECOPS_USER>`; the OS user name by default. */
     SECOPS_USER: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name').optional(),
+    /** This front end's ballot-signing private key (PEM or OpenSSH text); or SECOPS_BALLOT_KEY_FILE, a file holding it. */
+    SECOPS_BALLOT_KEY: optional,
+    SECOPS_BALLOT_KEY_FILE: z.string().min(1).optional(),
     /** The embedded (file) secret store's AES-256 key, base64; rotation reads it in activities only. */
     SECOPS_SECRET_STORE_KEY: optional,
     VAULT_ADDR: z.url().optional(),
@@ -52,6 +59,11 @@ export const environmentSchema = z
     SLACK_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     /** Payload encryption: `keyId:base64key,…`, 32-byte keys; the first encrypts, all decrypt. */
     SECOPS_CODEC_KEYS: keyRing.optional(),
+    /**
+     * Scanner reports larger than this (MiB) are refused before they are read. A report is
+     * parsed whole, so it must fit in memory as one string: V8's limit is about 512 Mi characters.
+     */
+    SECOPS_MAX_REPORT_MB: z.coerce.number({ error: 'must be a whole number of MiB' }).int('must be a whole number of MiB').min(1, 'must be at least 1 (MiB)').max(MAX_REPORT_MB_LIMIT, `must be at most ${MAX_REPORT_MB_LIMIT} (MiB): larger reports cannot be held as one string`).default(DEFAULT_MAX_REPORT_MB),
     /** Bearer token the codec server requires (Temporal CLI `--codec-auth`). */
     SECOPS_CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   })
@@ -82,4 +94,14 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
 
 export function slackConfigured(env: Environment): boolean {
   return Boolean(env.SLACK_BOT_TOKEN);
+}
+
+/**
+ * The scanner report cap in bytes, from SECOPS_MAX_REPORT_MB alone: the ingest activity reads
+ * it where the rest of the environment is not its business (the worker checked it all at start).
+ */
+export function maxReportBytes(env: Record<string, string | undefined>): number {
+  const result = environmentSchema.shape.SECOPS_MAX_REPORT_MB.safeParse(env.SECOPS_MAX_REPORT_MB || undefined);
+  if (!result.success) throw new ValidationError('environment', problemsFromZod(result.error).map((p) => ({ ...p, path: 'SECOPS_MAX_REPORT_MB' })));
+  return result.data * 1024 * 1024;
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
+import type { SigningKey } from '../client/signing-key-file';
 import type { Store } from '../client/store';
 
 /** What handlers work with. No state of their own: Temporal and the store hold it all. */
@@ -8,6 +9,8 @@ export interface SlackAppDeps {
   client: Client;
   /** Triage decisions and refused-vote audit records; without it triage is unavailable. */
   db?: Store;
+  /** Signs the votes of people Bolt has authenticated; without it Slack cannot vote. */
+  signer?: SigningKey;
 }
 
 /** Said when a triage button is used without a store. */

@@ -2,6 +2,7 @@ import { inTransaction, type Database } from './database';
 import { auditEvents } from './migrations/0001-audit-events';
 import { dast } from './migrations/0002-dast';
 import { auditNoTruncate } from './migrations/0003-audit-no-truncate';
+import { auditChain } from './migrations/0004-audit-chain';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate];
+export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

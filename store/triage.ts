@@ -1,7 +1,8 @@
 import type { TriageDecision } from '../domain/triage';
+import type pg from 'pg';
 import type { Database } from './database';
 
-export async function recordTriageDecision(db: Database, decision: Omit<TriageDecision, 'decidedAt'>): Promise<void> {
+export async function recordTriageDecision(db: Database | pg.PoolClient, decision: Omit<TriageDecision, 'decidedAt'>): Promise<void> {
   await db.query(
     `INSERT INTO triage_decisions (target_id, fingerprint, kind, reason, ticket_url, expires_at, decided_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [decision.targetId, decision.fingerprint, decision.kind, decision.reason ?? null, decision.ticketUrl ?? null, decision.expiresAt ?? null, decision.decidedBy],

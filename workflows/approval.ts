@@ -1,11 +1,12 @@
 import {
-  allHandlersFinished, condition, defineQuery, defineUpdate, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
-  principalsOf, refusal, type ApprovalDecision, type ApprovalPolicy, type ApprovalRequest, type Ballot, type PendingApproval, type Principal,
+  principalsOf, refusal, trustedKeysOf, type ApprovalDecision, type ApprovalPolicy, type ApprovalRequest, type PendingApproval, type Principal,
 } from '../domain/approval';
 import { approvalIdOf } from '../domain/approval-id';
+import { ballotProblem, unsignedPart, type Ballot, type TrustedKey } from '../domain/ballot';
 import { durationMs } from '../domain/duration';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
@@ -17,6 +18,10 @@ export const pendingApprovalsQuery = defineQuery<PendingApproval[]>('pendingAppr
 interface OpenApproval {
   view: PendingApproval;
   policy: ApprovalPolicy;
+  /** The keys whose ballots count here (none for runs started before signed ballots). */
+  trusted: Map<string, TrustedKey>;
+  /** Voters whose ballot is being audited: counted once the audit row exists, refused meanwhile. */
+  voting: Set<Principal>;
   decision?: ApprovalDecision;
   message?: { channel: string; ts: string };
 }
@@ -37,29 +42,56 @@ function installHandlers(): void {
     decideUpdate,
     async (ballot) => {
       const approval = open.get(ballot.approvalId)!;
-      const at = new Date().toISOString();
-      if (ballot.vote === 'reject') {
-        approval.decision = { approved: false, decidedBy: [ballot.voter], at, reason: ballot.reason ?? '' };
-      } else {
-        approval.view.approvals.push(ballot.voter);
-        if (approval.view.approvals.length >= approval.view.quorum) {
-          approval.decision = { approved: true, decidedBy: [...approval.view.approvals], at, reason: `approved by ${approval.view.approvals.length} of ${approval.view.quorum}` };
-        }
+      // Runs recorded before this patch counted first and audited after; their histories keep that order.
+      if (!patched('ballot-audited-before-counted')) {
+        count(approval, ballot);
+        await activities.recordAuditEvent(ballotAudit(approval, ballot));
+        return approval.decision ?? approval.view;
       }
-      await activities.recordAuditEvent({
-        actor: ballot.voter, action: `approval.${ballot.vote}`, subject: ballot.approvalId, outcome: 'allowed',
-        details: { action: approval.view.action, reason: ballot.reason ?? null }, idempotencyKey: `${ballot.approvalId}/${ballot.voter}`,
-      });
+      approval.voting.add(ballot.voter);
+      try {
+        await activities.recordAuditEvent(ballotAudit(approval, ballot));
+      } finally {
+        approval.voting.delete(ballot.voter);
+      }
+      if (!approval.decision) count(approval, ballot);
       return approval.decision ?? approval.view;
     },
     {
       validator: (ballot) => {
+        if (typeof ballot !== 'object' || ballot === null) throw new Error('malformed ballot: not an object');
         const approval = open.get(ballot.approvalId);
-        const problem = refusal(ballot, approval && !approval.decision ? approval.view : undefined, approval?.policy.fourEyes ?? true);
+        const pending = approval && !approval.decision ? approval : undefined;
+        const problem = (pending && ballotProblem(ballot, pending.trusted, Date.now()))
+          ?? (pending?.voting.has(ballot.voter) ? `${ballot.voter} has a vote being recorded` : undefined)
+          ?? refusal(ballot, pending?.view, approval?.policy.fourEyes ?? true);
         if (problem) throw new Error(problem);
       },
     },
   );
+}
+
+function count(approval: OpenApproval, ballot: Ballot): void {
+  const at = new Date().toISOString();
+  if (ballot.vote === 'reject') {
+    approval.decision = { approved: false, decidedBy: [ballot.voter], at, reason: ballot.reason ?? '' };
+    return;
+  }
+  approval.view.approvals.push(ballot.voter);
+  if (approval.view.approvals.length >= approval.view.quorum) {
+    approval.decision = { approved: true, decidedBy: [...approval.view.approvals], at, reason: `approved by ${approval.view.approvals.length} of ${approval.view.quorum}` };
+  }
+}
+
+/** The vote's audit row, with the signed ballot so `secops audit verify` can check it again. */
+function ballotAudit(approval: OpenApproval, ballot: Ballot) {
+  const signed = 'signature' in ballot && typeof ballot.signature === 'string';
+  return {
+    actor: ballot.voter, action: `approval.${ballot.vote}`, subject: ballot.approvalId, outcome: 'allowed' as const,
+    details: { action: approval.view.action, reason: ballot.reason ?? null, ...(signed && { ballot: unsignedPart(ballot) }) },
+    ...(signed && { signature: ballot.signature, keyId: ballot.keyId }),
+    idempotencyKey: `${ballot.approvalId}/${ballot.voter}`,
+  };
 }
 
 /**
@@ -69,11 +101,14 @@ function installHandlers(): void {
  */
 export async function requestApproval(request: ApprovalRequest, policy: ApprovalPolicy): Promise<ApprovalDecision> {
   installHandlers();
-  const approvalId = approvalIdOf(workflowInfo().workflowId, ++sequence);
+  // Ids unique per run: a rotation repeats its workflow id, its audit rows and ballots must not repeat.
+  const approvalId = approvalIdOf(workflowInfo().workflowId, ++sequence, patched('approval-id-per-run') ? workflowInfo().runId : undefined);
   const steps = [{ after: policy.timeout, approvers: policy.approvers, channel: undefined as string | undefined }, ...policy.escalation];
   const allowed = new Set<Principal>(principalsOf(policy.approvers, await activities.resolveSlackGroups(policy.approvers.groups)));
   const approval: OpenApproval = {
     policy,
+    trusted: trustedKeysOf(policy),
+    voting: new Set(),
     view: { ...request, approvalId, workflowId: workflowInfo().workflowId, quorum: policy.quorum, approvals: [], allowed: [...allowed], expiresAt: '' },
   };
   open.set(approvalId, approval);

@@ -8,7 +8,7 @@ import { mayStillVote, type PendingApproval, type Principal } from '../../domain
 import { ValidationError } from '../../domain/validation-error';
 import { renderTable } from '../../render/terminal/table';
 import { CLI_EXIT_CODES } from '../exit-codes';
-import { cliPrincipal, settings, withClient } from '../settings';
+import { cliPrincipal, cliSigner, settings, withClient } from '../settings';
 
 /** `secops approvals list | approve | reject`: the same approval gate, rules and audit as the Slack buttons. */
 export function registerApprovals(program: Command): void {
@@ -31,11 +31,12 @@ export function registerApprovals(program: Command): void {
       .option('--reason <reason>', vote === 'reject' ? 'why (required)' : 'note for the audit trail')
       .action(async (approvalId: string, options: { reason?: string }) => {
         const { env } = settings();
+        const signer = cliSigner(env);
         if (!workflowIdOfApproval(approvalId)) throw new ValidationError(`secops approvals ${vote}`, [{ path: '<approval>', message: notAnApprovalId(approvalId) }]);
         // A refused vote is audited in the store, when there is one (DATABASE_URL or a running `secops dev`).
         await withClient(env, (client) => withStoreIfAny(findStoreUrl(env), async (db) => {
           try {
-            const outcome = await castBallot({ client, db }, { approvalId, voter: cliPrincipal(env), vote, ...(options.reason && { reason: options.reason }) });
+            const outcome = await castBallot({ client, db, signer }, { approvalId, voter: cliPrincipal(env), vote, ...(options.reason && { reason: options.reason }) });
             console.log('approved' in outcome ? `${approvalId}: ${outcome.approved ? 'APPROVED' : 'REJECTED'} (${outcome.reason})` : `${approvalId}: vote recorded, ${outcome.approvals.length} of ${outcome.quorum} approvals`);
           } catch (error) {
             if (!(error instanceof BallotRefusedError)) throw error;

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { BallotRefusedError, castBallot } from '../../client/cast-ballot';
-import type { Ballot } from '../../domain/approval';
+import type { VoteIntent } from '../../client/ballot-signer';
 import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import { line } from '../../render/slack/mrkdwn';
 import { rejectReasonModal } from '../../render/slack/triage-modals';
@@ -23,7 +23,7 @@ export function registerApprovalButtons(app: App, deps: SlackAppDeps): void {
     const click = buttonClickSchema.safeParse(body);
     if (!click.success) return logger.warn(`approve: unreadable click: ${click.error.message}`);
     const { user, channel, value, triggerId, fromHome } = click.data;
-    const ballot: Ballot = { approvalId: value, voter: `slack:${user}`, vote: 'approve' };
+    const ballot: VoteIntent = { approvalId: value, voter: `slack:${user}`, vote: 'approve' };
     try {
       await castBallot(deps, ballot, slackIdempotencyKey(triggerId));
     } catch (error) {

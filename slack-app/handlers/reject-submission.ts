@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { castBallot } from '../../client/cast-ballot';
-import type { Ballot } from '../../domain/approval';
+import type { VoteIntent } from '../../client/ballot-signer';
 import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals';
 import type { SlackAppDeps } from '../deps';
 import { viewSubmissionSchema } from '../payloads';
@@ -15,7 +15,7 @@ export function registerRejectSubmission(app: App, deps: SlackAppDeps): void {
     const submission = viewSubmissionSchema.safeParse(body);
     if (!submission.success) return ack({ response_action: 'errors', errors: { [MODAL_INPUTS.reason]: 'this form could not be read; use Reject on the request again' } });
     const { user, metadata, input, triggerId } = submission.data;
-    const ballot: Ballot = { approvalId: metadata, voter: `slack:${user}`, vote: 'reject', reason: input(MODAL_INPUTS.reason) };
+    const ballot: VoteIntent = { approvalId: metadata, voter: `slack:${user}`, vote: 'reject', reason: input(MODAL_INPUTS.reason) };
     try {
       await castBallot(deps, ballot, slackIdempotencyKey(triggerId));
     } catch (error) {

@@ -5,6 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { projectPath } from '../../processes/tool-paths';
 import { freePort } from '../support/ports';
 import { runEntry } from '../support/run-cli';
+import { testKeyPem } from '../support/test-ballots';
 
 /**
  * One exit-code table for the whole CLI (cli/exit-codes.ts, README "Exit codes"): 0 ok, 1 a
@@ -89,7 +90,7 @@ describe('secops exit codes', () => {
   });
 
   it('1: an operation the platform refuses (a vote on an approval that is not pending)', async () => {
-    const refused = await secops(['approvals', 'approve', 'dast:nope:1#1'], { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: undefined, SECOPS_USER: 'alice' });
+    const refused = await secops(['approvals', 'approve', 'dast:nope:1#1'], { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: undefined, SECOPS_USER: 'alice', SECOPS_BALLOT_KEY: testKeyPem('alice') });
     expect(refused).toMatchObject({ code: 1, stdout: '', stderr: 'error: refused: approval dast:nope:1#1 is not pending (its run has ended or does not exist)\n' });
   });
 });

@@ -20,6 +20,7 @@ import { freePort } from '../support/ports';
 import { runEntry } from '../support/run-cli';
 import { uniqueTargetId } from '../support/slack-app-harness';
 import { startWorkers } from '../support/workers';
+import { testCliUser, testKeyPem } from '../support/test-ballots';
 
 /** `secops scan`, `secops findings list|export` as a pipeline would run them, against real workers. */
 describe('secops scan and secops findings', () => {
@@ -45,7 +46,7 @@ describe('secops scan and secops findings', () => {
 taskQueues: { control: ${taskQueues.control}, scanners: ${taskQueues.scanners} }
 artifactsDir: ${dir}/artifacts
 approvals:
-  dast.active-scan: { approvers: { cliUsers: [alice, bob] }, quorum: 1, fourEyes: true, timeout: 1h }
+  dast.active-scan: { approvers: { cliUsers: [${JSON.stringify(testCliUser('alice'))}, ${JSON.stringify(testCliUser('bob'))}] }, quorum: 1, fourEyes: true, timeout: 1h }
 targets:
   - { id: shop, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv }
   - { id: ${quiet}, url: "${app.url}search", engine: wapiti, scope: { hosts: [127.0.0.1] }, wapitiModules: [redirect] }
@@ -127,7 +128,7 @@ targets:
       await waitUntil(`the approval request of the full scan of ${quiet}`, async () =>
         Boolean((pending = (await pendingApprovals(workers.client)).find((p) => p.workflowId.startsWith(`dast:${quiet}:`)))), 60_000);
       const input = await inputOf(workers.client.workflow.getHandle(pending!.workflowId));
-      const rejected = await runEntry(['secops', 'approvals', 'reject', pending!.approvalId, '--reason', 'not during the freeze'], { ...env, SECOPS_USER: 'bob' });
+      const rejected = await runEntry(['secops', 'approvals', 'reject', pending!.approvalId, '--reason', 'not during the freeze'], { ...env, SECOPS_USER: 'bob', SECOPS_BALLOT_KEY: testKeyPem('bob') });
       expect(rejected).toMatchObject({ code: 0, stdout: `${pending!.approvalId}: REJECTED (not during the freeze)\n` });
       return { scan: await running, pending: pending!, input };
     });

@@ -19,6 +19,7 @@ import { freshDatabase, type FreshDatabase } from '../support/database';
 import { runEntry } from '../support/run-cli';
 import { recordHistory } from '../support/histories';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { testCliUser, testKeyPem } from '../support/test-ballots';
 import { dastScan } from '../../workflows/dast-scan';
 
 /** An active (full) scan waits for a CLI approval under a four-eyes policy; `secops approvals` is the front end. */
@@ -36,7 +37,7 @@ describe('active DAST profile through the approval gate', () => {
     const yaml = `version: 1
 artifactsDir: ${dir}/artifacts
 approvals:
-  dast.active-scan: { approvers: { cliUsers: [alice, bob] }, quorum: 1, fourEyes: true, timeout: 1h }
+  dast.active-scan: { approvers: { cliUsers: [${JSON.stringify(testCliUser('alice'))}, ${JSON.stringify(testCliUser('bob'))}] }, quorum: 1, fourEyes: true, timeout: 1h }
 targets:
   - { id: gated, url: "${app.url}", engine: wapiti, profile: full, scope: { hosts: [127.0.0.1] }, maxScanMinutes: 5 }
 `;
@@ -50,7 +51,7 @@ targets:
   });
 
   const cli = (user: string, ...args: string[]) =>
-    runEntry(['secops', 'approvals', ...args], { SECOPS_USER: user, SECOPS_CONFIG: configPath, TEMPORAL_ADDRESS: inject('temporalAddress') });
+    runEntry(['secops', 'approvals', ...args], { SECOPS_USER: user, SECOPS_BALLOT_KEY: testKeyPem(user), SECOPS_CONFIG: configPath, TEMPORAL_ADDRESS: inject('temporalAddress') });
 
   async function startGated(workers: RunningWorkers, workflowId: string) {
     const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, config.targets[0]!, 'cli:alice');
@@ -63,8 +64,11 @@ targets:
   it('waits for a second person, then scans', { timeout: 180_000 }, async () => {
     const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+    let pendingId = '';
     const result = await workers.during(async () => {
-      const { handle, pending } = await startGated(workers, 'dast:gated:approved');
+      const { handle, pending } = await startGated(workers, 'dast:gated:approved-signed');
+      pendingId = pending.approvalId;
+      expect(pendingId).toBe(`dast:gated:approved-signed#1@${handle.firstExecutionRunId}`);
       expect(pending).toMatchObject({ action: 'dast.active-scan', risk: 'high', requestedBy: 'cli:alice', quorum: 1, allowed: ['cli:alice', 'cli:bob'] });
       expect(await containerEventsOf(docker, handle.workflowId, since)).toEqual([]);
 
@@ -77,7 +81,8 @@ targets:
       const self = await cli('alice', 'approve', pending.approvalId);
       expect(self).toMatchObject({ code: 1, stderr: 'error: refused: four-eyes: the requester cannot approve their own request\n' });
       const stranger = await cli('mallory', 'approve', pending.approvalId);
-      expect(stranger.stderr).toBe('error: refused: cli:mallory is not an approver for this request\n');
+      // Mallory's key is in no policy: her ballot is not even authentic to the gate.
+      expect(stranger.stderr).toMatch(/^error: refused: ballot signed by an unknown key SHA256:\S+\n$/);
       const approved = await cli('bob', 'approve', pending.approvalId);
       expect(approved).toMatchObject({ code: 0, stdout: `${pending.approvalId}: APPROVED (approved by 1 of 1)\n` });
 
@@ -90,9 +95,9 @@ targets:
     const found = report.findings.map((f) => `${f.ruleId} ${new URL(f.url).pathname} [${f.parameter ?? ''}]`);
     expect(found).toEqual(expect.arrayContaining(['sql-injection /product [id]', 'cross-site-scripting /search [q]', 'open-redirect /redirect [url]']));
     // The critical SQL injection is at or above the target's failOn (high by default): FAIL without a rules file.
-    expect(result).toMatchObject({ scanId: 'dast:gated:approved', verdict: 'fail', findings: report.findings.length, diff: { new: report.findings.length } });
-    expect(await containerEventsOf(docker, 'dast:gated:approved', since)).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
-    const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:approved#1' });
+    expect(result).toMatchObject({ scanId: 'dast:gated:approved-signed', verdict: 'fail', findings: report.findings.length, diff: { new: report.findings.length } });
+    expect(await containerEventsOf(docker, 'dast:gated:approved-signed', since)).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
+    const audit = await listAuditEvents(fresh.db, { subject: pendingId });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
       ['system', 'approval.requested', 'succeeded'], ['cli:bob', 'approval.approve', 'allowed'], ['system', 'approval.decided', 'succeeded'],
     ]);
@@ -101,8 +106,10 @@ targets:
   it('a rejection, which needs a reason, ends the scan before any container exists', { timeout: 120_000 }, async () => {
     const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
+    let rejectedId = '';
     const error = await workers.during(async () => {
       const { handle, pending } = await startGated(workers, 'dast:gated:rejected');
+      rejectedId = pending.approvalId;
       const noReason = await cli('bob', 'reject', pending.approvalId);
       expect(noReason.stderr).toBe('error: refused: a rejection needs a reason\n');
       expect((await cli('bob', 'reject', pending.approvalId, '--reason', 'production freeze')).code).toBe(0);
@@ -112,7 +119,7 @@ targets:
     expect((error as WorkflowFailedError).cause?.message).toBe('active scan of gated not approved: production freeze');
     expect(await containerEventsOf(docker, 'dast:gated:rejected', since)).toEqual([]);
     expect((await fresh.db.query(`SELECT id FROM scans WHERE id = 'dast:gated:rejected'`)).rows).toEqual([]);
-    const audit = await listAuditEvents(fresh.db, { subject: 'dast:gated:rejected#1' });
+    const audit = await listAuditEvents(fresh.db, { subject: rejectedId });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
       ['system', 'approval.requested', 'succeeded'], ['cli:bob', 'approval.reject', 'allowed'], ['system', 'approval.decided', 'failed'],
     ]);

@@ -78,7 +78,7 @@ describe('Slack app: when the Slack API refuses', () => {
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
     });
     started.push(handle);
-    return { handle, approvalId: `${handle.workflowId}#1` };
+    return { handle, approvalId: `${handle.workflowId}#1@${handle.firstExecutionRunId}` };
   }
 
   const postsOf = (approvalId: string) => api.callsTo('chat.postMessage').filter((call) => buttonsOf(call.args.blocks)[APPROVAL_ACTIONS.approve] === approvalId);

@@ -19,6 +19,7 @@ import {
   approvalConfig, APPROVALS, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackApp, startSlackWorkers, uniqueTargetId,
 } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
+import { SLACK_APP_KEY, testKeyPem } from '../support/test-ballots';
 
 const POLICY = { approvers: { users: ['UAPPROVER1'] } };
 
@@ -71,7 +72,7 @@ describe('Slack app: restarts while an approval is pending', () => {
     const port = await freePort();
     const env = {
       SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url,
-      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SLACK_PORT: String(port),
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SLACK_PORT: String(port), SECOPS_BALLOT_KEY: testKeyPem(SLACK_APP_KEY),
     };
     const startApp = async () => {
       const child = spawnEntry(['slack-app/main.ts'], env);

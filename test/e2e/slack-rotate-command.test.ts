@@ -6,6 +6,7 @@ import { parseConfig, type Config } from '../../domain/config';
 import { startSlackApiServer, type RecordedCall, type SlackApiServer } from '../support/slack-api-server';
 import { BOT_TOKEN, postToSlackApp, slashCommand, startSlackApp, type RunningSlackApp } from '../support/slack-app-harness';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
+import { SLACK_APP_KEY, testPublicKey, testSlackApp } from '../support/test-ballots';
 
 /**
  * README: "`secops rotate <credential>` and `/secops rotate <credential>` start one now".
@@ -38,6 +39,8 @@ describe('Slack app: /secops rotate', () => {
         onCallChannel: '#oncall',
       }],
       approvals: { 'rotation.promote': promotePolicy },
+      slackApp: testSlackApp(),
+      authorization: { 'rotation.start': { users: ['UROTATOR'] } },
     }));
     slack = await startSlackApp({ api, config, client });
   });
@@ -82,8 +85,8 @@ describe('Slack app: /secops rotate', () => {
       },
       taskQueue: config.taskQueues.control,
       requestedBy: 'slack:UROTATOR',
-      // The policy as the config parsed it, defaults filled in.
-      promotePolicy: config.approvals['rotation.promote'],
+      // The policy as the config parsed it, defaults filled in, with the Slack app's key the gate will trust.
+      promotePolicy: { ...config.approvals['rotation.promote'], slackAppPublicKey: testPublicKey(SLACK_APP_KEY) },
     });
   });
 

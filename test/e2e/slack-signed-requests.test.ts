@@ -140,7 +140,7 @@ describe('Slack app: signed requests', () => {
   });
 
   it('acknowledges a signed click on an approval that does not exist and only explains it to the clicker', async () => {
-    const approvalId = `${slackScanWorkflowId(targetId, 'never-started')}#1`;
+    const approvalId = `${slackScanWorkflowId(targetId, 'never-started')}#1@00000000-0000-4000-8000-000000000000`;
     const response = await postToSlackApp(slack.url, buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approvalId, user: 'UAPPROVER1', triggerId: api.triggerId() }));
     expect(response.status).toBe(200);
     const explained = await api.waitForCall('chat.postEphemeral', (call) => call.args.user === 'UAPPROVER1', 10_000);

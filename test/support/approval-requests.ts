@@ -40,7 +40,7 @@ export async function startApprovalRequest(client: Client, api: SlackApiServer, 
     args: [dastScanInput(config, target, requestedBy)],
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.target, value: target.id }],
   });
-  const approvalId = `${workflowId}#1`;
+  const approvalId = `${workflowId}#1@${handle.firstExecutionRunId}`;
   const posted = await api.waitForCall('chat.postMessage', (call) => call.response.ok === true && buttonsOf(call.args.blocks)[APPROVAL_ACTIONS.approve] === approvalId, 30_000);
   return { handle, approvalId, posted, message: { channel: String(posted.response.channel), ts: String(posted.response.ts) } };
 }

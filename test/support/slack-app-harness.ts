@@ -10,6 +10,7 @@ import { freePort } from './ports';
 import { parseConfig, type Config } from '../../domain/config';
 import { parseEnvironment, type Environment } from '../../domain/environment';
 import type { TaskQueueNames } from '../../domain/task-queues';
+import { SLACK_APP_KEY, testKeyPem, testSlackApp } from './test-ballots';
 import { createSlackApp } from '../../slack-app/app';
 import type { Database } from '../../store/database';
 import { createWorkers } from '../../worker/create-workers';
@@ -33,7 +34,7 @@ export const APPROVALS: SlackChannel = { id: APPROVALS_CHANNEL, name: 'approvals
 export const ABSENT_SCANNER_IMAGE = 'secops-flow/absent-in-tests:never';
 
 export function slackEnvironment(api: SlackApiServer, extra: Record<string, string> = {}): Environment {
-  return parseEnvironment({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SECOPS_LOG_LEVEL: 'ERROR', ...extra });
+  return parseEnvironment({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SECOPS_LOG_LEVEL: 'ERROR', SECOPS_BALLOT_KEY: testKeyPem(SLACK_APP_KEY), ...extra });
 }
 
 /** A target id no other test uses, so SecopsTarget searches see this test's runs only. */
@@ -53,6 +54,7 @@ export function approvalConfig(input: { taskQueues: TaskQueueNames; targetId: st
     scanners: { images: { zap: ABSENT_SCANNER_IMAGE, wapiti: ABSENT_SCANNER_IMAGE } },
     targets: [{ id: input.targetId, url: `http://127.0.0.1:${input.targetPort}/`, engine: 'wapiti', profile: input.profile ?? 'full', scope: { hosts: ['127.0.0.1'] } }],
     approvals: { 'dast.active-scan': input.policy },
+    slackApp: testSlackApp(),
   }));
 }
 

@@ -6,6 +6,7 @@ import { failureMessage } from '../../domain/failure-message';
 import { SCAN_PROFILES, SCAN_PROFILE_CHOICES, activeScanPolicyProblem, isActiveProfile, isScanProfile } from '../../domain/scan-profiles';
 import { SLACK_USER_ID } from '../../domain/slack-ids';
 import { principal } from '../../render/slack/mrkdwn';
+import { testCliUser } from '../support/test-ballots';
 
 /** Meanings written once in domain/ and read by workflows, activities and every front end. */
 describe('failureMessage', () => {
@@ -34,7 +35,7 @@ describe('scan profiles', () => {
 
   it('calls every profile but baseline active: those need an approval policy before anything starts', () => {
     expect(SCAN_PROFILES.filter(isActiveProfile)).toEqual(['full', 'api']);
-    const policy = { approvers: { cliUsers: ['bob'] } };
+    const policy = { approvers: { cliUsers: [testCliUser('bob')] } };
     expect(activeScanPolicyProblem('full', {})).toBe('the full profile scans actively and needs an approvals."dast.active-scan" policy');
     expect(activeScanPolicyProblem('api', { 'rotation.promote': policy })).toMatch(/^the api profile scans actively/);
     expect(activeScanPolicyProblem('full', { 'dast.active-scan': policy })).toBeUndefined();
