@@ -41,7 +41,9 @@ export type Authorization = z.infer<typeof authorizationSchema>;
  */
 export function commandRefusal(authorization: Authorization, action: CommandAction, who: Principal, groupsOf: readonly string[] = []): string | undefined {
   const policy = authorization[action];
-  if (!policy) return COMMAND_ACTIONS[action].defaultAllowed ? undefined : `nobody may ${COMMAND_ACTIONS[action].what} until the config's authorization."${action}" names who may`;
+  // A CLI caller got here through Temporal's own authentication (mTLS or an API key), a Slack
+  // caller through workspace membership alone: without a rule, only the first is trusted.
+  if (!policy) return COMMAND_ACTIONS[action].defaultAllowed || who.startsWith('cli:') ? undefined : `nobody may ${COMMAND_ACTIONS[action].what} from Slack until the config's authorization."${action}" names who may`;
   if (memberOf(policy, who, groupsOf)) return undefined;
   return `${who} may not ${COMMAND_ACTIONS[action].what}: authorization."${action}" does not name you or a group you are in`;
 }

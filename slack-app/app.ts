@@ -1,10 +1,11 @@
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import type { Environment } from '../domain/environment';
 import { frontEndSigner } from '../client/signing-key-file';
 import type { Store } from '../client/store';
 import { registerAppHome } from './handlers/app-home';
+import { guardSlackRequests } from './request-guard';
 import { registerApprovalButtons } from './handlers/approval-buttons';
 import { registerRejectSubmission } from './handlers/reject-submission';
 import { registerSecopsCommand } from './handlers/secops-command';
@@ -29,12 +30,17 @@ export function createSlackApp(options: SlackAppOptions): App {
   if (!env.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is required');
   if (socketMode && !env.SLACK_APP_TOKEN) throw new Error('SLACK_APP_TOKEN is required in Socket Mode');
   if (!socketMode && !env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required: Bolt verifies every request with it');
+  const logLevel = LOG_LEVELS[env.SECOPS_LOG_LEVEL];
+  let receiver: HTTPReceiver | undefined;
+  if (!socketMode) {
+    receiver = new HTTPReceiver({ signingSecret: env.SLACK_SIGNING_SECRET!, logLevel });
+    // Freshness both ways and a replay cache in front of Bolt's own signature check.
+    guardSlackRequests(receiver, env.SLACK_SIGNING_SECRET!, { log: (line) => console.warn(line) });
+  }
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    socketMode,
-    appToken: env.SLACK_APP_TOKEN,
-    logLevel: LOG_LEVELS[env.SECOPS_LOG_LEVEL],
+    ...(receiver ? { receiver } : { socketMode, appToken: env.SLACK_APP_TOKEN }),
+    logLevel,
     ...(env.SLACK_API_URL && { clientOptions: { slackApiUrl: env.SLACK_API_URL } }),
   });
   const signer = frontEndSigner(env, { trustedPublicKey: options.config.slackApp?.publicKey, who: 'the Slack app' });

@@ -31,11 +31,13 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   });
 
   const problems = targetProblems(target);
-  if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, allowLinkLocal: target.scope?.allowLinkLocal ?? false })));
+  // The scanner activity resolves and checks again right before its container, and pins what it checked.
+  const addressRules = { allowLinkLocal: target.scope?.allowLinkLocal ?? false, scopeHosts: target.scope?.hosts ?? [] };
+  if (problems.length === 0) problems.push(...(await control.checkTargetAddresses({ url: target.url, ...addressRules })));
   // The scanner fetches an apiSpec URL too: its host name may resolve somewhere forbidden as well.
   const specUrl = apiSpecUrl(target);
   if (problems.length === 0 && specUrl && patched(API_SPEC_DNS_CHECK)) {
-    problems.push(...(await control.checkTargetAddresses({ url: specUrl, allowLinkLocal: target.scope?.allowLinkLocal ?? false })).map((problem) => `apiSpec: ${problem}`));
+    problems.push(...(await control.checkTargetAddresses({ url: specUrl, ...addressRules })).map((problem) => `apiSpec: ${problem}`));
   }
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`target ${target.id} refused: ${problems.join('; ')}`, 'TargetRefused');
 

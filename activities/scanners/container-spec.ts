@@ -50,11 +50,11 @@ export interface ImageSource {
   howToGet: string;
 }
 
-/** A host file the run reads, copied into the work dir under `name` before the container starts. */
-export interface WorkDirInput {
-  source: string;
-  name: string;
-}
+/**
+ * A file the run reads, put into the work dir under `name` before the container starts: a
+ * host file copied (`source`), or text the activity generated (`content`).
+ */
+export type WorkDirInput = { name: string; source: string } | { name: string; content: string };
 
 /** One scanner run, engine-agnostic: what run-container needs to start it under the hardening below. */
 export interface ScanContainerSpec {
@@ -87,7 +87,18 @@ export const LABELS = {
 
 const TMPFS_OPTIONS = 'rw,noexec,nosuid,size=256m';
 
-export function containerCreateOptions(spec: ScanContainerSpec): ContainerCreateOptions {
+/** Where the container's traffic goes, decided right before it is created. */
+export interface ContainerNetwork {
+  /** `host`, or the name of the scanners' own Docker network (scanner-network.ts). */
+  mode: string;
+  /** `host:address` lines for the container's /etc/hosts: the addresses checked for scope (host-pins.ts). */
+  extraHosts: string[];
+}
+
+/** The host's network with nothing pinned: an IP-literal target on a dev engine (and the benchmark's `docker run`). */
+const HOST_NETWORK: ContainerNetwork = { mode: 'host', extraHosts: [] };
+
+export function containerCreateOptions(spec: ScanContainerSpec, network: ContainerNetwork = HOST_NETWORK): ContainerCreateOptions {
   return {
     Image: spec.image,
     Cmd: spec.cmd,
@@ -104,8 +115,11 @@ export function containerCreateOptions(spec: ScanContainerSpec): ContainerCreate
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: {
-      // Scanners reach targets on the worker's own network (loopback here); the engine may have no bridge at all.
-      NetworkMode: 'host',
+      // The scanners' own network in production; the host's in dev and tests, where targets
+      // listen on loopback and the engine may have no bridge at all (scanner-network.ts).
+      NetworkMode: network.mode,
+      // The scanner resolves the target's name to the addresses checked for scope, whatever DNS says by then.
+      ExtraHosts: network.extraHosts,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       ReadonlyRootfs: spec.readonlyRootfs,

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { containerCreateOptions, type ScanContainerSpec } from './container-spec';
 import { ensureScannerImage } from './scanner-image';
+import { scannerNetworkMode } from './scanner-network';
 import { prepareWorkDir } from './work-dir';
 
 export interface ScanProgress {
@@ -22,6 +23,12 @@ export interface RunHooks {
   heartbeatIntervalMs?: number;
 }
 
+/**
+ * Resolves and checks the hosts the scanner will contact, returning the `host:address` pins
+ * (host-pins.ts); throws, and so creates no container, when an address is out of scope.
+ */
+export type CheckHostPins = () => Promise<string[]>;
+
 export interface ContainerRunResult {
   exitCode: number;
   durationMs: number;
@@ -37,11 +44,15 @@ const OUTPUT_DRAIN_MS = 2_000;
  * removed whether the scan finished, failed, timed out or was cancelled. A cancelled run
  * throws the signal's reason, so Temporal records the activity as cancelled.
  */
-export async function runScanContainer(docker: Docker, spec: ScanContainerSpec, hooks: RunHooks): Promise<ContainerRunResult> {
-  await ensureScannerImage(docker, spec, hooks.log);
+export async function runScanContainer(docker: Docker, spec: ScanContainerSpec, hooks: RunHooks, checkHostPins: CheckHostPins): Promise<ContainerRunResult> {
+  await ensureScannerImage(docker, spec, hooks);
+  // After the pull, which may take minutes, and just before the container: the addresses
+  // checked are the ones the scan will use.
+  const extraHosts = await checkHostPins();
+  const mode = await scannerNetworkMode(docker);
   await prepareWorkDir(spec);
   throwIfCancelled(hooks.cancelled);
-  const container = await docker.createContainer(containerCreateOptions(spec));
+  const container = await docker.createContainer(containerCreateOptions(spec, { mode, extraHosts }));
   try {
     return await supervise(docker, container, spec, hooks);
   } finally {

@@ -6,7 +6,9 @@ import type { Target } from '../../domain/config';
 import type { Engine } from '../../domain/finding';
 import { deploymentLabel, type EngineRunInput, type ScanContainerSpec } from './container-spec';
 import { describeDockerError } from './docker-errors';
+import { checkedHostPins, TargetRefusedError } from './host-pins';
 import { reapOrphanContainers } from './reaper';
+import { HostUnresolvedError, resolveWithSystem, type ResolveHost } from './resolve-host';
 import { runScanContainer } from './run-container';
 import { scanOutcome } from './scan-outcome';
 import { ScannerImageMissingError } from './scanner-image';
@@ -31,13 +33,18 @@ export interface RunScannerResult {
   durationMs: number;
 }
 
-/** `temporalAddress`: the Temporal service the worker polls, the first part of its deployment label. */
-export function createRunScannerActivities(docker: Docker, temporalAddress: string) {
+/**
+ * `temporalAddress`: the Temporal service the worker polls, the first part of its deployment
+ * label. `resolveHost`: how target host names are resolved before the container is created
+ * (tests inject answers that change, as DNS rebinding does).
+ */
+export function createRunScannerActivities(docker: Docker, temporalAddress: string, resolveHost: ResolveHost = resolveWithSystem) {
   return {
     /**
      * Runs the target's engine in its hardened container and returns where the report is.
      * Heartbeats carry progress; a worker that dies stops them and the scan moves on. A
-     * missing image or a scan over its time budget fails for good: a retry would do the same.
+     * missing image, a scan over its time budget, or a host that now resolves out of scope
+     * fails for good: a retry would do the same.
      */
     async runScanner(input: RunScannerInput): Promise<RunScannerResult> {
       const context = Context.current();
@@ -77,8 +84,10 @@ export function createRunScannerActivities(docker: Docker, temporalAddress: stri
           context.log.info(`[${engine}] ${line}`, { scanId: input.scanId });
         },
         cancelled: context.cancellationSignal,
-      }).catch((error: unknown) => {
+      }, () => checkedHostPins(input.target, resolveHost)).catch((error: unknown) => {
         if (error instanceof ScannerImageMissingError) throw ApplicationFailure.nonRetryable(error.message, 'ScannerImageMissing');
+        if (error instanceof TargetRefusedError) throw ApplicationFailure.nonRetryable(`target ${input.target.id} refused: ${error.message}`, 'TargetRefused');
+        if (error instanceof HostUnresolvedError) throw ApplicationFailure.retryable(`target ${input.target.id}: ${error.message}`, 'TargetUnresolved');
         if ((error as { statusCode?: number }).statusCode !== undefined || (error as NodeJS.ErrnoException).code) {
           throw ApplicationFailure.retryable(describeDockerError(error, docker), 'DockerError');
         }

@@ -35,7 +35,11 @@ export function wapitiSpec(run: EngineRunInput): ScanContainerSpec {
     },
     cmd: [
       '-u', run.target.url,
-      // The start URL's folder and below: never the rest of the host.
+      // What the crawler follows, links and redirects alike: URLs that start with the start
+      // URL's folder, scheme, host and port included. Not `domain`: 3.0.4 compares registered
+      // domains (all of *.example.com), and for an IP address the host without its port, so
+      // every other service on the target host (Temporal on 127.0.0.1:7233 beside a loopback
+      // target) would be in scope.
       '--scope', 'folder',
       '-m', modules.join(','),
       '-f', 'json',

@@ -16,6 +16,8 @@ const SCRIPTS: Record<ScanProfile, string> = {
 export const ZAP_WORK_DIR = '/zap/wrk';
 export const ZAP_REPORT = 'report.json';
 export const ZAP_RULES = 'rules.conf';
+/** The context (`-n`) that holds the spider and the active scan to the target: written into the work dir. */
+export const ZAP_CONTEXT = 'scope.context';
 /** The image's `zap` user. */
 const ZAP_UID = 1000;
 const GRACE_SECONDS = 120;
@@ -23,9 +25,9 @@ const SPIDER_SHARE = 0.25;
 /** JVM heap as a share of the container's memory; the rest is the JVM's own and the Python script's. */
 const HEAP_SHARE = 0.75;
 
-/** Files the activity copies into the work dir before the run: the scripts read them from /zap/wrk. */
+/** Files the activity puts into the work dir before the run: the scripts read them from /zap/wrk. */
 export function zapInputs(target: Target): WorkDirInput[] {
-  const inputs: WorkDirInput[] = [];
+  const inputs: WorkDirInput[] = [{ name: ZAP_CONTEXT, content: scopeContext(target) }];
   if (target.rulesFile) inputs.push({ source: target.rulesFile, name: ZAP_RULES });
   if (target.profile === 'api' && target.apiSpec && !isUrl(target.apiSpec)) {
     inputs.push({ source: target.apiSpec, name: apiSpecName(target.apiSpec) });
@@ -49,6 +51,9 @@ export function zapSpec(run: EngineRunInput): ScanContainerSpec {
       ...scanTarget,
       '-J', ZAP_REPORT,
       ...(target.rulesFile ? ['-c', ZAP_RULES] : []),
+      // The scripts pass this context to the spider (contextname) and the active scan
+      // (contextid): links and redirects to any other host or port are not followed.
+      '-n', ZAP_CONTEXT,
       // zap-api-scan.py has no spider and ignores -m.
       ...(target.profile === 'api' ? [] : ['-m', String(spiderMinutes)]),
       '-T', String(minutes),
@@ -82,7 +87,41 @@ function zapOptions(target: Target, activeMinutes: number): string[] {
 
 function apiTarget(target: Target): string[] {
   const spec = target.apiSpec ?? target.url;
-  return ['-t', isUrl(spec) ? spec : apiSpecName(spec), '-f', 'openapi'];
+  if (!isUrl(spec)) return ['-t', apiSpecName(spec), '-f', 'openapi'];
+  // A fetched definition comes from the application under test, and ZAP sends a request to
+  // every operation of its `servers` while importing it, before any context applies: -O
+  // replaces their host and port with the target's, so a definition cannot send the scan elsewhere.
+  return ['-t', spec, '-f', 'openapi', '-O', new URL(target.url).host];
+}
+
+/**
+ * A ZAP context file whose only include is the target's origin (scheme, host and port) and
+ * everything under it. The packaged scripts always spider and attack from the host's root
+ * (they cut the target URL's path), and ZAP refuses a spider seed outside its context, so
+ * the origin is the narrowest scope they can run with. The regex is Java's: \Q…\E quotes
+ * the origin; a default port may or may not be spelled in ZAP's URLs.
+ */
+export function scopeContext(target: Pick<Target, 'url'>): string {
+  const url = new URL(target.url);
+  const origin = `${url.protocol}//${url.hostname}`;
+  const port = url.port ? `:${url.port}` : `(?::${url.protocol === 'https:' ? 443 : 80})?`;
+  const include = `\\Q${origin}\\E${port}(?:/.*)?`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+    '<configuration>',
+    '  <context>',
+    '    <name>secops-target</name>',
+    '    <desc>The scan target\'s origin only (secops-flow)</desc>',
+    '    <inscope>true</inscope>',
+    `    <incregexes>${escapeXml(include)}</incregexes>`,
+    '  </context>',
+    '</configuration>',
+    '',
+  ].join('\n');
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function apiSpecName(file: string): string {

@@ -8,6 +8,7 @@ import { ValidationError } from '../../domain/validation-error';
 import { ExitCodeError } from '../exit-codes';
 import { formatScanResult, waitWithProgress } from '../scan-progress';
 import { cliPrincipal, knownTarget, settings, withClient } from '../settings';
+import { authorize } from '../../client/authorize';
 
 interface ScanOptions {
   profile?: string;
@@ -40,6 +41,7 @@ async function scan(targetId: string, options: ScanOptions): Promise<void> {
   const policyProblem = activeScanPolicyProblem(profile, config.approvals);
   if (policyProblem) throw new ValidationError('secops scan', [{ path: '--profile', message: `${policyProblem} in ${env.SECOPS_CONFIG}` }]);
   await withClient(env, async (client) => {
+    await authorize({ config }, { who: cliPrincipal(env) }, 'dast.scan', target.id);
     const handle = await startScan(client, config, { ...target, profile }, cliPrincipal(env));
     console.log(`scan started: ${handle.workflowId}`);
     if (!options.wait) {

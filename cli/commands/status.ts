@@ -3,7 +3,8 @@ import { workflowStatus } from '../../client/workflow-status';
 import { runUrl } from '../../domain/run-url';
 import { ValidationError } from '../../domain/validation-error';
 import type { RunStatus } from '../../render/slack/run-status';
-import { settings, withClient } from '../settings';
+import { cliPrincipal, settings, withClient } from '../settings';
+import { authorize } from '../../client/authorize';
 
 /** `secops status <workflow id>`, as `/secops status` in Slack. */
 export function registerStatus(program: Command): void {
@@ -11,7 +12,8 @@ export function registerStatus(program: Command): void {
     .command('status <workflowId>')
     .description('where a run stands: its status; a finished scan\'s verdict and counts; a failure\'s reason')
     .action(async (workflowId: string) => {
-      const { env } = settings();
+      const { env, config } = settings();
+      await authorize({ config }, { who: cliPrincipal(env) }, 'run.status', workflowId);
       await withClient(env, async (client) => {
         const run = await workflowStatus(client, workflowId);
         if (!run) throw new ValidationError('secops status', [{ path: '<workflowId>', message: `no run ${workflowId} in namespace ${env.TEMPORAL_NAMESPACE}` }]);

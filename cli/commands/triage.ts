@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { authorizeTriage } from '../../client/authorize';
 import { recordTriage } from '../../client/record-triage';
 import { withStore } from '../../client/store';
 import { storeUrl } from '../../client/store-url';
@@ -45,6 +46,7 @@ export function registerTriage(findings: Command): void {
           throw new ValidationError(COMMAND, [{ path: '<fingerprint>', message }]);
         }
         const decidedBy = cliPrincipal(env);
+        await authorizeTriage({ config, db }, { who: decidedBy }, target, { kind: triage.kind, ...(triage.expiresAt && { expiresAt: triage.expiresAt }) }, `${target.id}/${matches[0]!.fingerprint}`);
         await recordTriage(db, { targetId: target.id, fingerprint: matches[0]!.fingerprint, ...triage, decidedBy });
         console.log(`${target.id}/${matches[0]!.fingerprint}: ${saying(triage)}, decided by ${decidedBy}`);
       });

@@ -6,6 +6,8 @@ import { openModal } from '../open-modal';
 import { buttonClickSchema, triageRefSchema } from '../payloads';
 import { recordTriage } from '../../client/record-triage';
 import { tellUser } from '../tell-user';
+import { slackRequester } from '../requester';
+import { triageRefused } from '../triage-authority';
 
 /**
  * The scan summary's triage buttons. Accept risk and Ticket link ask for details in a
@@ -19,6 +21,9 @@ export function registerTriageButtons(app: App, deps: SlackAppDeps): void {
       const click = triageClick(body);
       if (!click) return logger.warn(`${actionId}: unreadable click`);
       if (!deps.db) return tellUser(client, click, NO_STORE);
+      // Told before the form opens; the submission is checked again with what it says (an accepted risk's end).
+      const refused = await triageRefused(deps, slackRequester(client, click.user), click.ref, { kind: actionId === TRIAGE_ACTIONS.ticket ? 'ticket' : 'false-positive' });
+      if (refused) return tellUser(client, click, `:no_entry: ${refused}`);
       await openModal(client, click, modal(click.value), button);
     });
   }
@@ -29,6 +34,8 @@ export function registerTriageButtons(app: App, deps: SlackAppDeps): void {
     if (!click) return logger.warn(`${TRIAGE_ACTIONS.falsePositive}: unreadable click`);
     if (!deps.db) return tellUser(client, click, NO_STORE);
     const { user, ref } = click;
+    const refused = await triageRefused(deps, slackRequester(client, user), ref, { kind: 'false-positive' });
+    if (refused) return tellUser(client, click, `:no_entry: ${refused}`);
     await recordTriage(deps.db, { targetId: ref.t, fingerprint: ref.f, kind: 'false-positive', reason: `marked false positive in Slack by <@${user}>`, decidedBy: `slack:${user}` });
     await tellUser(client, click, `Marked as a false positive for *${ref.t}*: later scans suppress this finding.`);
   });

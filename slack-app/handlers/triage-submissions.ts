@@ -4,6 +4,8 @@ import { NO_STORE, type SlackAppDeps } from '../deps';
 import { triageRefSchema, viewSubmissionSchema } from '../payloads';
 import { recordTriage } from '../../client/record-triage';
 import { acceptedUntil, ticketLink } from '../../domain/triage-input';
+import { slackRequester } from '../requester';
+import { triageRefused } from '../triage-authority';
 
 type ModalErrors = Record<string, string>;
 
@@ -12,7 +14,7 @@ type ModalErrors = Record<string, string>;
  * link or a store failure is shown in the modal, beside the input to fix.
  */
 export function registerTriageSubmissions(app: App, deps: SlackAppDeps): void {
-  app.view(MODAL_CALLBACKS.acceptRisk, async ({ ack, body }) => {
+  app.view(MODAL_CALLBACKS.acceptRisk, async ({ ack, body, client }) => {
     const submission = viewSubmissionSchema.safeParse(body);
     const ref = triageRefSchema.safeParse(submission.success ? submission.data.metadata : '');
     if (!submission.success || !ref.success) return ack(errors({ [MODAL_INPUTS.reason]: 'this form could not be read; use Accept risk on the scan summary again' }));
@@ -22,11 +24,13 @@ export function registerTriageSubmissions(app: App, deps: SlackAppDeps): void {
     if (!reason) return ack(errors({ [MODAL_INPUTS.reason]: 'say why this risk is acceptable' }));
     if ('problem' in until) return ack(errors({ [MODAL_INPUTS.expires]: until.problem }));
     if (!deps.db) return ack(errors({ [MODAL_INPUTS.reason]: NO_STORE }));
+    const refused = await triageRefused(deps, slackRequester(client, user), ref.data, { kind: 'accepted-risk', expiresAt: until.expiresAt });
+    if (refused) return ack(errors({ [MODAL_INPUTS.expires]: refused.slice(0, 2000) }));
     const stored = await recordTriage(deps.db, { targetId: ref.data.t, fingerprint: ref.data.f, kind: 'accepted-risk', reason, expiresAt: until.expiresAt, decidedBy: `slack:${user}` }).then(() => undefined, storeProblem);
     await ack(stored ? errors({ [MODAL_INPUTS.reason]: stored }) : undefined);
   });
 
-  app.view(MODAL_CALLBACKS.ticket, async ({ ack, body }) => {
+  app.view(MODAL_CALLBACKS.ticket, async ({ ack, body, client }) => {
     const submission = viewSubmissionSchema.safeParse(body);
     const ref = triageRefSchema.safeParse(submission.success ? submission.data.metadata : '');
     if (!submission.success || !ref.success) return ack(errors({ [MODAL_INPUTS.ticketUrl]: 'this form could not be read; use Ticket link on the scan summary again' }));
@@ -34,6 +38,8 @@ export function registerTriageSubmissions(app: App, deps: SlackAppDeps): void {
     const link = ticketLink(input(MODAL_INPUTS.ticketUrl));
     if ('problem' in link) return ack(errors({ [MODAL_INPUTS.ticketUrl]: link.problem }));
     if (!deps.db) return ack(errors({ [MODAL_INPUTS.ticketUrl]: NO_STORE }));
+    const refused = await triageRefused(deps, slackRequester(client, user), ref.data, { kind: 'ticket' });
+    if (refused) return ack(errors({ [MODAL_INPUTS.ticketUrl]: refused.slice(0, 2000) }));
     const stored = await recordTriage(deps.db, { targetId: ref.data.t, fingerprint: ref.data.f, kind: 'ticket', ticketUrl: link.url, decidedBy: `slack:${user}` }).then(() => undefined, storeProblem);
     await ack(stored ? errors({ [MODAL_INPUTS.ticketUrl]: stored }) : undefined);
   });

@@ -22,7 +22,7 @@ describe('secops findings triage', () => {
   const redirect = 'ffee' + '2'.repeat(60);
   const dir = mkdtempSync(join(tmpdir(), 'secops-cli-triage-'));
   const configPath = join(dir, 'secops.config.yaml');
-  writeFileSync(configPath, 'version: 1\ntargets:\n  - { id: shop, url: "http://127.0.0.1:9/", scope: { hosts: [127.0.0.1] } }\n');
+  writeFileSync(configPath, 'version: 1\ntriage: { maxAcceptRiskDays: 600 }\ntargets:\n  - { id: shop, url: "http://127.0.0.1:9/", scope: { hosts: [127.0.0.1] }, owners: ["cli:alice"] }\n');
 
   beforeAll(async () => {
     fresh = await freshDatabase();
@@ -41,7 +41,8 @@ describe('secops findings triage', () => {
   });
 
   // Temporal is never needed: nothing listens at its address.
-  const triage = async (...args: string[]) => runEntry(['secops', 'findings', 'triage', ...args], { SECOPS_CONFIG: configPath, SECOPS_USER: 'alice', DATABASE_URL: fresh.url, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+  const triageAs = async (user: string, ...args: string[]) => runEntry(['secops', 'findings', 'triage', ...args], { SECOPS_CONFIG: configPath, SECOPS_USER: user, DATABASE_URL: fresh.url, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+  const triage = (...args: string[]) => triageAs('alice', ...args);
   const rowCounts = async () => (await fresh.db.query<{ decisions: string; audits: string }>('SELECT (SELECT count(*) FROM triage_decisions) AS decisions, (SELECT count(*) FROM audit_events) AS audits')).rows[0];
   const audits = async () => (await fresh.db.query('SELECT actor, action, subject, outcome, details FROM audit_events ORDER BY id')).rows;
   const nextYear = `${new Date().getUTCFullYear() + 1}-06-30`;
@@ -85,6 +86,22 @@ describe('secops findings triage', () => {
       { actor: 'cli:alice', action: 'triage.accepted-risk', subject: `shop/${sqli}`, outcome: 'succeeded', details: { reason: 'compensating WAF rule', ticketUrl: null, expiresAt, via: 'cli' } },
       { actor: 'cli:alice', action: 'triage.false-positive', subject: `shop/${redirect}`, outcome: 'succeeded', details: { reason: 'the redirect is an allow-listed SSO hop', ticketUrl: null, expiresAt: null, via: 'cli' } },
       { actor: 'cli:alice', action: 'triage.ticket', subject: `shop/${xss}`, outcome: 'succeeded', details: { reason: null, ticketUrl: 'https://tracker.example.com/SEC-123', expiresAt: null, via: 'cli' } },
+    ]);
+  });
+
+  it('refuses triage by someone who does not own the target, and an accepted risk beyond the limit: exit 1, audited, no decision', async () => {
+    const decisions = async () => (await fresh.db.query<{ n: string }>('SELECT count(*) AS n FROM triage_decisions')).rows[0]!.n;
+    const before = await decisions();
+    const auditsBefore = (await audits()).length;
+    const stranger = await triageAs('bob', 'shop', xss, '--accept-risk', '--until', nextYear, '--reason', 'not mine to accept');
+    expect(stranger).toMatchObject({ code: 1, stdout: '', stderr: 'error: not authorized: cli:bob may not accept a risk on shop: only its owners may (targets[].owners)\n' });
+    const strangerFp = await triageAs('bob', 'shop', xss, '--false-positive', '--reason', 'looks fine to me');
+    expect(strangerFp).toMatchObject({ code: 1, stderr: 'error: not authorized: cli:bob may not triage findings of shop: not an owner, and authorization."dast.triage" does not name you\n' });
+    const tooLong = await triage('shop', xss, '--accept-risk', '--until', `${new Date().getUTCFullYear() + 3}-01-01`, '--reason', 'forever, please');
+    expect(tooLong).toMatchObject({ code: 1, stderr: 'error: not authorized: an accepted risk may last at most 600 days (triage.maxAcceptRiskDays)\n' });
+    expect(await decisions()).toBe(before);
+    expect((await audits()).slice(auditsBefore).map((row) => [row.actor, row.action, row.outcome])).toEqual([
+      ['cli:bob', 'triage.accepted-risk', 'refused'], ['cli:bob', 'triage.false-positive', 'refused'], ['cli:alice', 'triage.accepted-risk', 'refused'],
     ]);
   });
 });

@@ -27,8 +27,9 @@ const ACCEPT_RISK = 'triage.accept-risk';
 const FALSE_POSITIVE = 'triage.false-positive';
 const TICKET = 'triage.ticket';
 const TRIAGER = 'UTRIAGER1';
-/** A date picker day far from today, so the expected expiry never depends on the wall clock. */
-const ACCEPTED_THROUGH = '2099-12-31';
+/** A date picker day two months out: inside the 90-day limit on accepted risks, and its expiry is the next midnight whenever the test runs. */
+const ACCEPTED_THROUGH = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+const EXPIRES_AT = new Date(Date.parse(`${ACCEPTED_THROUGH}T00:00:00.000Z`) + 86_400_000).toISOString();
 /** Where the worker is told the Temporal UI is (TEMPORAL_UI_URL): summaries link their run there. */
 const TEMPORAL_UI = 'http://temporal-ui.example.test:8233';
 
@@ -63,7 +64,7 @@ describe('DAST summary in Slack, and triage honored on the next scan', () => {
 version: 1
 artifactsDir: ${dir}/artifacts
 targets:
-  - { id: ${targetId}, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv, channel: "${channel}", maxScanMinutes: 5 }
+  - { id: ${targetId}, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv, channel: "${channel}", maxScanMinutes: 5, owners: [${TRIAGER}] }
   - { id: ${lockedTargetId}, url: "${app.url}search", engine: wapiti, scope: { hosts: [127.0.0.1] }, wapitiModules: [redirect], channel: "#locked-room", maxScanMinutes: 5 }
 `);
     bolt = await startSlackApp({ api, config, client, db: fresh.db });
@@ -151,7 +152,7 @@ targets:
       await recordTriage(fresh.db, { targetId, fingerprint: redirect.fingerprint, kind: 'accepted-risk', reason: 'until the 2019 migration', expiresAt: '2020-01-01T00:00:00.000Z', decidedBy: 'slack:UFORMER1' });
       expect((await triageDecisions(fresh.db, targetId)).map((d) => [d.fingerprint, d.kind, d.expiresAt])).toEqual([
         [sqli.fingerprint, 'false-positive', undefined],
-        [xss.fingerprint, 'accepted-risk', '2100-01-01T00:00:00.000Z'],
+        [xss.fingerprint, 'accepted-risk', EXPIRES_AT],
         [redirect.fingerprint, 'accepted-risk', '2020-01-01T00:00:00.000Z'],
       ]);
 
@@ -165,7 +166,7 @@ targets:
         status: 'suppressed', suppression: { kind: 'false-positive', reason: `marked false positive in Slack by <@${TRIAGER}>`, decidedBy: `slack:${TRIAGER}` },
       });
       expect(byFingerprint.get(xss.fingerprint)).toMatchObject({
-        status: 'suppressed', suppression: { kind: 'accepted-risk', reason: 'output encoded by the WAF in front of it', decidedBy: `slack:${TRIAGER}`, expiresAt: '2100-01-01T00:00:00.000Z' },
+        status: 'suppressed', suppression: { kind: 'accepted-risk', reason: 'output encoded by the WAF in front of it', decidedBy: `slack:${TRIAGER}`, expiresAt: EXPIRES_AT },
       });
       expect(byFingerprint.get(redirect.fingerprint)?.status).toBe('persisting');
       expect(byFingerprint.get(redirect.fingerprint)?.suppression).toBeUndefined();
@@ -181,7 +182,7 @@ targets:
       const sarif = JSON.parse(readFileSync(second.reports.sarif, 'utf8')) as { runs: { results: { partialFingerprints: Record<string, string>; suppressions?: { justification: string }[] }[] }[] };
       const suppressedInSarif = sarif.runs[0]!.results.filter((r) => r.suppressions !== undefined);
       expect(suppressedInSarif.map((r) => r.suppressions![0]!.justification).sort()).toEqual([
-        'Accepted risk: output encoded by the WAF in front of it (decided by slack:UTRIAGER1, expires 2100-01-01T00:00:00.000Z)',
+        `Accepted risk: output encoded by the WAF in front of it (decided by slack:UTRIAGER1, expires ${EXPIRES_AT})`,
         'False positive: marked false positive in Slack by <@UTRIAGER1> (decided by slack:UTRIAGER1)',
       ]);
 

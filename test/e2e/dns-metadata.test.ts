@@ -62,7 +62,7 @@ targets:
     });
 
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect((error as WorkflowFailedError).cause?.message).toBe(`target ${targetId} refused: ${METADATA_NAME} resolves to link-local/metadata address ${METADATA_ADDRESS}`);
+    expect((error as WorkflowFailedError).cause?.message).toBe(`target ${targetId} refused: ${METADATA_NAME} resolves to link-local/metadata address ${METADATA_ADDRESS}; set scope.allowLinkLocal to scan it`);
     expect(await containerEventsOf(docker, workflowId, since)).toEqual([]);
     // Refused before the scan is recorded: the store has no row for it.
     expect((await fresh.db.query('SELECT id FROM scans WHERE id = $1', [workflowId])).rows).toEqual([]);

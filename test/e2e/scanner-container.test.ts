@@ -12,7 +12,8 @@ import { runScanContainer, type RunHooks } from '../../activities/scanners/run-c
 import { ScannerImageMissingError } from '../../activities/scanners/scanner-image';
 import { wapitiSpec } from '../../activities/scanners/wapiti';
 import { parseConfig } from '../../domain/config';
-import { watchRemoval } from '../support/container-events';
+import { TargetRefusedError } from '../../activities/scanners/host-pins';
+import { containerEventsOf, watchRemoval } from '../support/container-events';
 import { ensureWapitiImage, WAPITI_BUILD_TIMEOUT_MS } from '../support/scanner-images';
 
 const MEMORY_MB = 512;
@@ -90,7 +91,7 @@ describe('scanner containers on the real Docker Engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secops-scan-'));
     dirs.push(dir);
     const target = parseConfig(
-      `version: 1\ntargets:\n  - id: t\n    url: ${url}\n    engine: wapiti\n    maxScanMinutes: ${maxScanMinutes}\n    limits: { memoryMb: ${MEMORY_MB}, cpus: 1, pids: 128 }\n`,
+      `version: 1\ntargets:\n  - id: t\n    url: ${url}\n    engine: wapiti\n    scope: { hosts: [127.0.0.1] }\n    maxScanMinutes: ${maxScanMinutes}\n    limits: { memoryMb: ${MEMORY_MB}, cpus: 1, pids: 128 }\n`,
     ).targets[0]!;
     return wapitiSpec({
       target,
@@ -100,6 +101,9 @@ describe('scanner containers on the real Docker Engine', () => {
       hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     });
   }
+
+  /** The targets here are IP literals on loopback: checked by the config, nothing to resolve or pin. */
+  const noPins = async (): Promise<string[]> => [];
 
   function hooks(overrides: Partial<RunHooks> = {}): RunHooks & { lines: string[] } {
     const lines: string[] = [];
@@ -130,13 +134,15 @@ describe('scanner containers on the real Docker Engine', () => {
         inspected ??= containersOf(s).then(([info]) => docker.getContainer(info!.Id).inspect());
       },
     });
-    const result = await runScanContainer(docker, s, h);
+    const result = await runScanContainer(docker, s, h, noPins);
     expect(result).toMatchObject({ exitCode: 0, timedOut: false });
     expect(heartbeats.length).toBeGreaterThan(0);
 
     const info = await inspected!;
     expect(info.HostConfig).toMatchObject({
       NetworkMode: 'host',
+      // An IP-literal target: nothing to pin.
+      ExtraHosts: [],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       ReadonlyRootfs: true,
@@ -171,7 +177,7 @@ describe('scanner containers on the real Docker Engine', () => {
           scanning ??= containersOf(s);
           controller.abort();
         },
-      }));
+      }), noPins);
       await expect(run).rejects.toMatchObject({ name: 'AbortError' });
       const [seen] = (await scanning) ?? [];
       expect(await removal.removed).toBe(seen?.Id);
@@ -184,7 +190,7 @@ describe('scanner containers on the real Docker Engine', () => {
   it('kills a scan that runs past maxSeconds: no report, and no container left', async () => {
     // The tarpit never lets Wapiti finish its crawl on its own within this test.
     const s = { ...spec(tarpitUrl), maxSeconds: 3 };
-    const result = await runScanContainer(docker, s, hooks());
+    const result = await runScanContainer(docker, s, hooks(), noPins);
     // 137 = 128 + SIGKILL: the container was killed, it did not exit by itself.
     expect(result).toMatchObject({ timedOut: true, exitCode: 137 });
     expect(existsSync(join(s.workDir, 'report.json'))).toBe(false);
@@ -219,9 +225,18 @@ describe('scanner containers on the real Docker Engine', () => {
     }
   }, 60_000);
 
+  it('creates nothing when the check right before the container refuses the target\'s addresses', async () => {
+    const s = spec(appUrl);
+    const since = new Date();
+    const refusal = new TargetRefusedError('shop.example.test resolves to link-local/metadata address 169.254.169.254; set scope.allowLinkLocal to scan it');
+    await expect(runScanContainer(docker, s, hooks(), async () => Promise.reject(refusal))).rejects.toBe(refusal);
+    expect(await containerEventsOf(docker, s.labels.workflowId, since)).toEqual([]);
+    expect(existsSync(s.workDir)).toBe(false);
+  });
+
   it('says how to build a missing image instead of pulling a local name', async () => {
     const s = { ...spec(appUrl), image: `secops-test/missing-${randomUUID().slice(0, 8)}:latest` };
-    const run = runScanContainer(docker, s, hooks());
+    const run = runScanContainer(docker, s, hooks(), noPins);
     await expect(run).rejects.toBeInstanceOf(ScannerImageMissingError);
     await expect(run).rejects.toThrow(/secops scanners build.*bash scanners\/wapiti\/build\.sh/);
     expect(existsSync(s.workDir)).toBe(false);
@@ -230,6 +245,6 @@ describe('scanner containers on the real Docker Engine', () => {
   it('reports a failed pull with the way to get the image', async () => {
     const missing = 'localhost:1/secops-missing:latest';
     const s: ScanContainerSpec = { ...spec(appUrl), image: missing, imageSource: { pullable: true, howToGet: `docker load -i missing.tar` } };
-    await expect(runScanContainer(docker, s, hooks())).rejects.toThrow(/not in the Docker Engine and pulling it failed .*: docker load -i missing\.tar/);
+    await expect(runScanContainer(docker, s, hooks(), noPins)).rejects.toThrow(/not in the Docker Engine and pulling it failed .*: docker load -i missing\.tar/);
   });
 });

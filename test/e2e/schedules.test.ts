@@ -16,8 +16,8 @@ function deployment() {
   const queues = uniqueTaskQueues();
   const ids = { shop: `shop-${suffix}`, blog: `blog-${suffix}`, db: `shop-db-${suffix}` };
   const rotated = `  - { id: ${ids.db}, target: { provider: postgres-role, adminUrlEnv: SHOP_DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: shop/db }, schedule: { dayOfWeek: TUESDAY, hour: 10 } }\n`;
-  const shop = `  - { id: ${ids.shop}, url: "http://127.0.0.1:9001/", schedule: { dayOfWeek: MONDAY, hour: 3, timezone: Europe/Paris } }\n`;
-  const blog = `  - { id: ${ids.blog}, url: "http://127.0.0.1:9002/", engine: wapiti }\n`;
+  const shop = `  - { id: ${ids.shop}, url: "http://127.0.0.1:9001/", scope: { hosts: [127.0.0.1] }, schedule: { dayOfWeek: MONDAY, hour: 3, timezone: Europe/Paris } }\n`;
+  const blog = `  - { id: ${ids.blog}, url: "http://127.0.0.1:9002/", engine: wapiti, scope: { hosts: [127.0.0.1] } }\n`;
   const configWith = (targets: string, credentials = '  []\n') =>
     parseConfig(`version: 1\ntaskQueues: { control: ${queues.control}, scanners: ${queues.scanners} }\ncredentials:\n${credentials}targets:\n${targets.length > 0 ? targets : '  []\n'}`);
   const scheduleIds = [`dast:${ids.shop}`, `dast:${ids.blog}`, `rotate-schedule:${ids.db}`];
@@ -113,7 +113,7 @@ describe('schedules as code on a real dev server', () => {
       await expect(scheduleOf(client, empty, neighbour)).rejects.toThrow(`the schedule of target ${neighbour} belongs to another deployment (task queue other-control-${neighbour}`);
 
       // A config naming the neighbour's target is refused, and nothing changes: not its schedule, not ours.
-      const clash = configWith(shop + `  - { id: ${neighbour}, url: "http://127.0.0.1:9003/" }\n`);
+      const clash = configWith(shop + `  - { id: ${neighbour}, url: "http://127.0.0.1:9003/", scope: { hosts: [127.0.0.1] } }\n`);
       await expect(syncSchedules(client, clash)).rejects.toThrow(`schedules dast:${neighbour} (task queue other-control-${neighbour}) start workflows on another task queue`);
       expect((await foreign.describe()).info.createdAt).toEqual(before.info.createdAt);
       await expect(client.schedule.getHandle(`dast:${ids.shop}`).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);

@@ -40,7 +40,7 @@ describe('Slack app: /secops rotate', () => {
       }],
       approvals: { 'rotation.promote': promotePolicy },
       slackApp: testSlackApp(),
-      authorization: { 'rotation.start': { users: ['UROTATOR'] } },
+      authorization: { 'rotation.start': { users: ['UROTATOR', 'UOTHER'] } },
     }));
     slack = await startSlackApp({ api, config, client });
   });

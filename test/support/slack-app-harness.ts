@@ -52,9 +52,11 @@ export function approvalConfig(input: { taskQueues: TaskQueueNames; targetId: st
     taskQueues: input.taskQueues,
     artifactsDir: '/tmp/secops-slack-tests',
     scanners: { images: { zap: ABSENT_SCANNER_IMAGE, wapiti: ABSENT_SCANNER_IMAGE } },
-    targets: [{ id: input.targetId, url: `http://127.0.0.1:${input.targetPort}/`, engine: 'wapiti', profile: input.profile ?? 'full', scope: { hosts: ['127.0.0.1'] } }],
+    targets: [{ id: input.targetId, url: `http://127.0.0.1:${input.targetPort}/`, engine: 'wapiti', profile: input.profile ?? 'full', scope: { hosts: ['127.0.0.1'] }, owners: ['UTRIAGER', 'USLOW', 'security-team'] }],
     approvals: { 'dast.active-scan': input.policy },
     slackApp: testSlackApp(),
+    // The people these tests act as; test/e2e/slack-authorization.test.ts covers everyone else.
+    authorization: { 'run.status': { users: ['UREQUESTER', 'UAPPROVER1'] } },
   }));
 }
 

@@ -3,13 +3,16 @@ import { containerCreateOptions, deploymentLabel, type EngineRunInput } from '..
 import { namesRegistry } from '../../activities/scanners/image-reference';
 import { scanOutcome } from '../../activities/scanners/scan-outcome';
 import { DEFAULT_WAPITI_MODULES, wapitiSpec } from '../../activities/scanners/wapiti';
-import { zapInputs, zapSpec } from '../../activities/scanners/zap';
+import { scopeContext, zapInputs, zapSpec } from '../../activities/scanners/zap';
 import { DEFAULT_SCANNER_IMAGES, parseConfig, type Target } from '../../domain/config';
 
-function target(yaml: string): Target {
-  // Active profiles need an approval policy in the config; the specs do not care who approves.
-  const config = parseConfig(`version: 1\napprovals:\n  dast.active-scan: { approvers: { cliUsers: [alice] } }\ntargets:\n  - id: shop\n    url: http://127.0.0.1:8080/app/\n${yaml}`);
-  return config.targets[0]!;
+/**
+ * A target as the config parses it. Active profiles are set after parsing: in the config they
+ * need an approval policy, whose shape is no concern of the container specs.
+ */
+function target(yaml: string, active: Partial<Pick<Target, 'profile' | 'apiSpec'>> = {}): Target {
+  const config = parseConfig(`version: 1\ntargets:\n  - id: shop\n    url: http://127.0.0.1:8080/app/\n    scope: { hosts: [127.0.0.1] }\n${yaml}`);
+  return { ...config.targets[0]!, ...active };
 }
 
 function run(t: Target, engine: 'zap' | 'wapiti', uid = 1000): EngineRunInput {
@@ -41,6 +44,12 @@ describe('containerCreateOptions', () => {
       Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=256m' },
       AutoRemove: false,
     });
+  });
+
+  it('joins the network it is given and pins the checked addresses into /etc/hosts', () => {
+    const pinned = containerCreateOptions(spec, { mode: 'secops-flow_scanners', extraHosts: ['shop.example.test:10.0.0.5', 'shop.example.test:fd12::5'] });
+    expect(pinned.HostConfig).toMatchObject({ NetworkMode: 'secops-flow_scanners', ExtraHosts: ['shop.example.test:10.0.0.5', 'shop.example.test:fd12::5'] });
+    expect(options.HostConfig).toMatchObject({ NetworkMode: 'host', ExtraHosts: [] });
   });
 
   it('turns the target limits into engine units', () => {
@@ -93,6 +102,7 @@ describe('wapitiSpec', () => {
     const spec = wapitiSpec(run(target('    engine: wapiti\n    maxScanMinutes: 10\n'), 'wapiti'));
     expect(spec.image).toBe('secops-flow/wapiti:latest');
     expect(flag(spec.cmd, '-u')).toBe('http://127.0.0.1:8080/app/');
+    // Not `domain`: for an IP address Wapiti 3.0.4 compares the host without its port.
     expect(flag(spec.cmd, '--scope')).toBe('folder');
     expect(flag(spec.cmd, '-f')).toBe('json');
     expect(flag(spec.cmd, '-o')).toBe('/wrk/report.json');
@@ -133,8 +143,8 @@ describe('wapitiSpec', () => {
 describe('zapSpec', () => {
   it('runs the packaged script of the profile', () => {
     expect(zapSpec(run(target(''), 'zap')).cmd[0]).toBe('zap-baseline.py');
-    expect(zapSpec(run(target('    profile: full\n'), 'zap')).cmd[0]).toBe('zap-full-scan.py');
-    expect(zapSpec(run(target('    profile: api\n    apiSpec: http://127.0.0.1:8080/openapi.json\n'), 'zap')).cmd[0]).toBe('zap-api-scan.py');
+    expect(zapSpec(run(target('', { profile: 'full' }), 'zap')).cmd[0]).toBe('zap-full-scan.py');
+    expect(zapSpec(run(target('', { profile: 'api', apiSpec: 'http://127.0.0.1:8080/openapi.json' }), 'zap')).cmd[0]).toBe('zap-api-scan.py');
   });
 
   it('passes target, JSON report, spider minutes and the time limit', () => {
@@ -150,26 +160,51 @@ describe('zapSpec', () => {
   it('keeps ZAP quiet, on loopback, and inside the container memory', () => {
     const options = flag(zapSpec(run(target('    limits: { memoryMb: 2048 }\n'), 'zap')).cmd, '-z');
     expect(options?.split(' ')).toEqual(['-silent', '-host', '127.0.0.1', '-Xmx1536m']);
-    const full = flag(zapSpec(run(target('    profile: full\n    maxScanMinutes: 20\n'), 'zap')).cmd, '-z');
+    const full = flag(zapSpec(run(target('    maxScanMinutes: 20\n', { profile: 'full' }), 'zap')).cmd, '-z');
     expect(full).toContain('-config scanner.maxScanDurationInMins=15');
   });
 
   it('copies the rules file into the work dir and points -c at it', () => {
     const t = target('    rulesFile: ./rules/shop.tsv\n');
     expect(flag(zapSpec(run(t, 'zap')).cmd, '-c')).toBe('rules.conf');
-    expect(zapInputs(t)).toEqual([{ source: './rules/shop.tsv', name: 'rules.conf' }]);
+    expect(zapInputs(t)).toContainEqual({ source: './rules/shop.tsv', name: 'rules.conf' });
+  });
+
+  it('holds every profile\'s spider and active scan to a context of the target\'s origin', () => {
+    for (const profile of [{}, { profile: 'full' }, { profile: 'api', apiSpec: './specs/shop.yaml' }] as const) {
+      const t = target('', profile);
+      const spec = zapSpec(run(t, 'zap'));
+      expect(flag(spec.cmd, '-n'), t.profile).toBe('scope.context');
+      expect(spec.inputs, t.profile).toContainEqual({ name: 'scope.context', content: scopeContext(t) });
+    }
+  });
+
+  it('writes a context whose only include is the origin, spelled so that no other host or port matches', () => {
+    const include = (url: string) => new RegExp(`^${/<incregexes>(.*)<\/incregexes>/.exec(scopeContext({ url }))![1]!.replace(/\\Q(.*?)\\E/g, (_m, quoted: string) => quoted.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))}$`);
+    const loopback = include('http://127.0.0.1:8080/app/');
+    for (const inside of ['http://127.0.0.1:8080', 'http://127.0.0.1:8080/', 'http://127.0.0.1:8080/app/x?y=1', 'http://127.0.0.1:8080/other']) expect(loopback.test(inside), inside).toBe(true);
+    for (const outside of ['http://127.0.0.1:7233/', 'http://127.0.0.1:80801/', 'http://127.0.0.1/', 'https://127.0.0.1:8080/', 'http://127.0.0.1.evil.test:8080/', 'http://127x0x0x1:8080/', 'http://169.254.169.254/']) expect(loopback.test(outside), outside).toBe(false);
+    const https = include('https://shop.example.test/');
+    for (const inside of ['https://shop.example.test/', 'https://shop.example.test:443/a']) expect(https.test(inside), inside).toBe(true);
+    for (const outside of ['https://shop.example.test:8443/', 'https://shop.example.test.evil.test/', 'https://shopXexample.test/']) expect(https.test(outside), outside).toBe(false);
   });
 
   it('imports an OpenAPI file copied into the work dir, or a URL as is', () => {
-    const file = target('    profile: api\n    apiSpec: ./specs/shop.yaml\n');
+    const file = target('', { profile: 'api', apiSpec: './specs/shop.yaml' });
     const spec = zapSpec(run(file, 'zap'));
     expect(flag(spec.cmd, '-t')).toBe('openapi.yaml');
     expect(flag(spec.cmd, '-f')).toBe('openapi');
     expect(flag(spec.cmd, '-m')).toBeUndefined();
-    expect(spec.inputs).toEqual([{ source: './specs/shop.yaml', name: 'openapi.yaml' }]);
-    const url = zapSpec(run(target('    profile: api\n    apiSpec: http://127.0.0.1:8080/openapi.json\n'), 'zap'));
+    expect(spec.inputs).toContainEqual({ source: './specs/shop.yaml', name: 'openapi.yaml' });
+    expect(flag(spec.cmd, '-O')).toBeUndefined();
+    const url = zapSpec(run(target('', { profile: 'api', apiSpec: 'http://127.0.0.1:8080/openapi.json' }), 'zap'));
     expect(flag(url.cmd, '-t')).toBe('http://127.0.0.1:8080/openapi.json');
-    expect(url.inputs).toEqual([]);
+    expect(url.inputs?.map((input) => input.name)).toEqual(['scope.context']);
+  });
+
+  it('points a fetched API definition\'s operations at the target\'s host and port (-O)', () => {
+    const url = zapSpec(run(target('', { profile: 'api', apiSpec: 'http://127.0.0.1:8080/openapi.json' }), 'zap'));
+    expect(flag(url.cmd, '-O')).toBe('127.0.0.1:8080');
   });
 
   it('pulls the registry image, or says how to load it', () => {
