@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import { loadSettings } from '../client/config-file';
-import { defaultKeyFile, frontEndSigner, type SigningKey } from '../client/signing-key-file';
+import { cliKeySource, defaultKeyFile, frontEndSigner, type SigningKey } from '../client/signing-key-file';
 import { connectClient } from '../client/temporal-client';
 import type { Principal } from '../domain/approval';
 import type { Config, Target } from '../domain/config';
@@ -31,7 +31,7 @@ export function cliPrincipal(env: Environment): Principal {
 
 /** The person's ballot key: SECOPS_BALLOT_KEY, SECOPS_BALLOT_KEY_FILE, else the file `secops keys init` writes. */
 export function cliSigner(env: Environment): SigningKey | undefined {
-  return frontEndSigner(env, { fallbackFile: defaultKeyFile(), who: cliPrincipal(env) });
+  return frontEndSigner(cliKeySource(env), { fallbackFile: defaultKeyFile(), who: cliPrincipal(env) });
 }
 
 /** Runs `work` with a Temporal client, closing its connection afterwards whatever happens. */

@@ -34,11 +34,32 @@ export function createKeyFile(path: string): SigningKey {
   return signingKeyOf(privateKey);
 }
 
-/** The key from SECOPS_BALLOT_KEY (its text), SECOPS_BALLOT_KEY_FILE, or `fallbackFile`; undefined when none is set and the file does not exist. */
-export function loadSigningKey(env: { SECOPS_BALLOT_KEY?: string; SECOPS_BALLOT_KEY_FILE?: string }, fallbackFile?: string): SigningKey | undefined {
-  if (env.SECOPS_BALLOT_KEY) return parsePrivateKey(env.SECOPS_BALLOT_KEY, 'SECOPS_BALLOT_KEY');
-  const file = env.SECOPS_BALLOT_KEY_FILE ?? fallbackFile;
-  if (!file || (!env.SECOPS_BALLOT_KEY_FILE && !existsSync(file))) return undefined;
+/**
+ * Where a front end's key comes from: the key itself in an environment variable, or a file
+ * an environment variable names (the CLI's `SECOPS_BALLOT_KEY[_FILE]`, the Slack app's
+ * `SECOPS_SLACK_BALLOT_KEY[_FILE]`: in `secops dev` both live in one process environment).
+ */
+export interface KeySource {
+  key?: string;
+  keyFile?: string;
+  /** The variables' names, for messages. */
+  keyVar: string;
+  fileVar: string;
+}
+
+export function cliKeySource(env: { SECOPS_BALLOT_KEY?: string; SECOPS_BALLOT_KEY_FILE?: string }): KeySource {
+  return { key: env.SECOPS_BALLOT_KEY, keyFile: env.SECOPS_BALLOT_KEY_FILE, keyVar: 'SECOPS_BALLOT_KEY', fileVar: 'SECOPS_BALLOT_KEY_FILE' };
+}
+
+export function slackAppKeySource(env: { SECOPS_SLACK_BALLOT_KEY?: string; SECOPS_SLACK_BALLOT_KEY_FILE?: string }): KeySource {
+  return { key: env.SECOPS_SLACK_BALLOT_KEY, keyFile: env.SECOPS_SLACK_BALLOT_KEY_FILE, keyVar: 'SECOPS_SLACK_BALLOT_KEY', fileVar: 'SECOPS_SLACK_BALLOT_KEY_FILE' };
+}
+
+/** The key from its variable, its file, or `fallbackFile`; undefined when none is set and the fallback does not exist. */
+export function loadSigningKey(source: KeySource, fallbackFile?: string): SigningKey | undefined {
+  if (source.key) return parsePrivateKey(source.key, source.keyVar);
+  const file = source.keyFile ?? fallbackFile;
+  if (!file || (!source.keyFile && !existsSync(file))) return undefined;
   let text: string;
   try {
     const mode = statSync(file).mode & 0o077;
@@ -133,15 +154,12 @@ class SshReader {
  * The front end's signing key, checked against the public key the config trusts for it
  * (when it names one): a mismatched pair would only produce ballots every gate refuses.
  */
-export function frontEndSigner(
-  env: { SECOPS_BALLOT_KEY?: string; SECOPS_BALLOT_KEY_FILE?: string },
-  options: { trustedPublicKey?: string; fallbackFile?: string; who: string },
-): SigningKey | undefined {
-  const key = loadSigningKey(env, options.fallbackFile);
+export function frontEndSigner(source: KeySource, options: { trustedPublicKey?: string; fallbackFile?: string; who: string }): SigningKey | undefined {
+  const key = loadSigningKey(source, options.fallbackFile);
   if (!key || !options.trustedPublicKey) return key;
   const trusted = parsePublicKey(options.trustedPublicKey);
   if (typeof trusted !== 'string' && trusted.keyId !== key.keyId) {
-    throw new ValidationError('SECOPS_BALLOT_KEY', [{ path: '', message: `${options.who}'s ballot key is ${key.keyId}, but the config trusts ${trusted.keyId} for it` }]);
+    throw new ValidationError(source.keyFile ? source.fileVar : source.keyVar, [{ path: '', message: `${options.who}'s ballot key is ${key.keyId}, but the config trusts ${trusted.keyId} for it` }]);
   }
   return key;
 }

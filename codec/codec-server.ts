@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { firstPrototypeKeyPath, prototypeKeyProblem } from '../domain/prototype-keys';
 import { formatProblem, problemsFromZod } from '../domain/validation-error';
 import { PayloadDecryptionError } from './payload-codec';
 
@@ -52,6 +53,8 @@ export function createCodecServer(options: CodecServerOptions): Server {
       response.setHeader('Allow', 'POST, OPTIONS');
       return reply(response, 405);
     }
+    // The protocol's clients (Web UI, Temporal CLI) send JSON and say so; anything else is not theirs.
+    if (mediaType(request.headers['content-type']) !== 'application/json') return reply(response, 415, { error: 'content type must be application/json' });
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       response.setHeader('Connection', 'close');
@@ -116,11 +119,25 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
   });
 }
 
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 // proto3 JSON encodes `bytes` as base64, standard or URL-safe alphabet, padding optional.
-const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+// Buffer.from would quietly drop what is not whole bytes; such a payload is refused instead.
+const base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64')
+  .refine(wholeBytes, 'must be base64 of whole bytes (its length cannot be)');
 const payloadsBody = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })),
 });
+
+/** 4 characters carry 3 bytes: a last group of 1 character carries none, and padding completes a group. */
+function wholeBytes(value: string): boolean {
+  const unpadded = value.replace(/=+$/, '');
+  return unpadded.length % 4 !== 1 && (unpadded.length === value.length || value.length % 4 === 0);
+}
 type JsonPayload = z.infer<typeof payloadsBody>['payloads'][number];
 
 /** The payloads, or what is wrong with the body. */
@@ -131,6 +148,9 @@ function parseBody(body: Buffer): JsonPayload[] | string {
   } catch {
     return 'body is not valid JSON';
   }
+  // zod drops a `__proto__` key silently; a body holding one is refused, not half-read.
+  const prototypeKey = firstPrototypeKeyPath(json);
+  if (prototypeKey) return `body is not { payloads: [...] } in proto3 JSON: ${prototypeKey.path}: ${prototypeKeyProblem(prototypeKey.key)}`;
   const result = payloadsBody.safeParse(json);
   if (!result.success) return `body is not { payloads: [...] } in proto3 JSON: ${problemsFromZod(result.error).map(formatProblem).join('; ')}`;
   return result.data.payloads;

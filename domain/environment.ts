@@ -34,6 +34,9 @@ export const environmentSchema = z
     /** This front end's ballot-signing private key (PEM or OpenSSH text); or SECOPS_BALLOT_KEY_FILE, a file holding it. */
     SECOPS_BALLOT_KEY: optional,
     SECOPS_BALLOT_KEY_FILE: z.string().min(1).optional(),
+    /** The Slack app's ballot-signing private key (its public half is the config's slackApp.publicKey); or a file holding it. */
+    SECOPS_SLACK_BALLOT_KEY: optional,
+    SECOPS_SLACK_BALLOT_KEY_FILE: z.string().min(1).optional(),
     /** The embedded (file) secret store's AES-256 key, base64; rotation reads it in activities only. */
     SECOPS_SECRET_STORE_KEY: optional,
     VAULT_ADDR: z.url().optional(),

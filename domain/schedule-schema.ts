@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationProblem } from './duration';
 
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 type Day = (typeof DAYS)[number];
@@ -15,8 +16,11 @@ export function weeklyScheduleSchema(defaults: { dayOfWeek: Day; hour: number })
   });
 }
 
-/** `30m`, `4h`, `2 days`: the forms domain/duration.ts converts. */
-export const durationSchema = z.string().regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration such as 30m, 4h or 2d');
+/** `30m`, `4h`, `2 days`, at most MAX_DURATION_DAYS: the forms domain/duration.ts converts, bounded as it says. */
+export const durationSchema = z.string().superRefine((value, ctx) => {
+  const problem = durationProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 function isKnownTimezone(zone: string): boolean {
   try {

@@ -60,6 +60,8 @@ docker_answers() {
   esac
 }
 command -v curl >/dev/null || apt_install curl ca-certificates
+# The suite signs ballots with an OpenSSH key as people do (`secops keys`): ssh-keygen makes one.
+if [[ $WANT_POSTGRES == true ]]; then command -v ssh-keygen >/dev/null || apt_install openssh-client; fi
 if docker_answers; then
   say "Docker Engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
 elif [[ -n ${DOCKER_HOST:-} ]]; then

@@ -2,7 +2,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import type { Environment } from '../domain/environment';
-import { frontEndSigner } from '../client/signing-key-file';
+import { frontEndSigner, slackAppKeySource } from '../client/signing-key-file';
 import type { Store } from '../client/store';
 import { registerAppHome } from './handlers/app-home';
 import { guardSlackRequests } from './request-guard';
@@ -43,8 +43,8 @@ export function createSlackApp(options: SlackAppOptions): App {
     logLevel,
     ...(env.SLACK_API_URL && { clientOptions: { slackApiUrl: env.SLACK_API_URL } }),
   });
-  const signer = frontEndSigner(env, { trustedPublicKey: options.config.slackApp?.publicKey, who: 'the Slack app' });
-  if (options.config.slackApp && !signer) throw new Error('SECOPS_BALLOT_KEY_FILE (or SECOPS_BALLOT_KEY) is required: the config trusts a Slack app key for votes, and this app has none to sign with');
+  const signer = frontEndSigner(slackAppKeySource(env), { trustedPublicKey: options.config.slackApp?.publicKey, who: 'the Slack app' });
+  if (options.config.slackApp && !signer) throw new Error('SECOPS_SLACK_BALLOT_KEY_FILE (or SECOPS_SLACK_BALLOT_KEY) is required: the config trusts a Slack app key for votes, and this app has none to sign with');
   const deps = { config: options.config, client: options.client, db: options.db, signer };
   registerSecopsCommand(app, deps);
   registerApprovalButtons(app, deps);

@@ -1,28 +1,51 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
+import { DEFAULT_MAX_REPORT_MB } from '../../domain/environment';
 import { formatProblem, problemsFromZod } from '../../domain/validation-error';
+
+const MIB = 1024 * 1024;
 
 /**
  * A scanner report that cannot be turned into findings. Retrying cannot fix a bad file,
- * so the activity layer fails non-retryably on it; the message names file and place.
+ * so the activity layer fails non-retryably on it, with `kind` as the failure type; the
+ * message names file and place.
  */
 export class ReportParseError extends Error {
   constructor(
     readonly file: string,
     readonly problem: string,
+    readonly kind: 'MalformedReport' | 'ReportTooLarge' = 'MalformedReport',
   ) {
     super(`${file}: ${problem}`);
     this.name = 'ReportParseError';
   }
 }
 
-/** A missing or unreadable report is as fatal as a malformed one. */
-export async function readReportText(path: string): Promise<string> {
+export const DEFAULT_MAX_REPORT_BYTES = DEFAULT_MAX_REPORT_MB * MIB;
+
+/**
+ * The report's text. A missing or unreadable report is as fatal as a malformed one; one
+ * over `maxBytes` (SECOPS_MAX_REPORT_MB) is refused from its size, before a byte is read:
+ * reading it whole could take the worker's memory, and every retry would again.
+ */
+export async function readReportText(path: string, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<string> {
   try {
+    const { size } = await stat(path);
+    if (size > maxBytes) {
+      throw new ReportParseError(path, `the report is ${sizeOf(size)}, over the cap of ${sizeOf(maxBytes)} (SECOPS_MAX_REPORT_MB); raise it if reports this large are expected`, 'ReportTooLarge');
+    }
     return await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof ReportParseError) throw error;
     throw new ReportParseError(path, `cannot read the report (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+/** `268435456` → `256 MiB`, `1536` → `1.5 KiB`. */
+function sizeOf(bytes: number): string {
+  const [unit, name] = bytes >= MIB ? [MIB, 'MiB'] : bytes >= 1024 ? [1024, 'KiB'] : [1, 'bytes'];
+  const amount = bytes / unit;
+  return `${Number.isInteger(amount) ? amount : amount.toFixed(1)} ${name}`;
 }
 
 /** JSON.parse, with a scanner killed mid-write (truncated file) reported by position. */

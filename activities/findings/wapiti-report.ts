@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SEVERITIES, compareFindings, type Confidence, type Finding, type Severity } from '../../domain/finding';
 import { fingerprint, normalizeLocation } from '../../domain/fingerprint';
-import { parseReportJson, readReportText, reportShapeError } from './report-parse-error';
+import { storableFinding } from '../../domain/bounded-text';
+import { DEFAULT_MAX_REPORT_BYTES, parseReportJson, readReportText, reportShapeError } from './report-parse-error';
 
 /**
  * Wapiti 3's JSON report (`-f json`): entries grouped by category name under
@@ -85,11 +86,12 @@ export function parseWapitiReport(text: string, file: string): Finding[] {
       for (const entry of entries) addEntry(byFingerprint, report, origin, kind, category, entry);
     }
   }
-  return [...byFingerprint.values()].sort(compareFindings);
+  return [...byFingerprint.values()].map(storableFinding).sort(compareFindings);
 }
 
-export async function parseWapitiReportFile(path: string): Promise<Finding[]> {
-  return parseWapitiReport(await readReportText(path), path);
+/** Reads the report, refusing one larger than `maxBytes` before reading it (report-parse-error.ts). */
+export async function parseWapitiReportFile(path: string, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<Finding[]> {
+  return parseWapitiReport(await readReportText(path, maxBytes), path);
 }
 
 /** `Cross Site Scripting` → `cross-site-scripting`: safe in rules files, URLs and SARIF. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CONFIDENCES, compareFindings, type Finding, type Severity } from '../../domain/finding';
 import { fingerprint, normalizeLocation } from '../../domain/fingerprint';
-import { parseReportJson, readReportText, reportShapeError } from './report-parse-error';
+import { storableFinding } from '../../domain/bounded-text';
+import { DEFAULT_MAX_REPORT_BYTES, parseReportJson, readReportText, reportShapeError } from './report-parse-error';
 
 /**
  * ZAP's "traditional JSON" report (`zap-baseline.py -J`). ZAP writes every number and
@@ -85,11 +86,12 @@ export function parseZapReport(text: string, file: string): Finding[] {
   for (const site of result.data.site) {
     for (const alert of site.alerts) addAlert(byFingerprint, alert);
   }
-  return [...byFingerprint.values()].sort(compareFindings);
+  return [...byFingerprint.values()].map(storableFinding).sort(compareFindings);
 }
 
-export async function parseZapReportFile(path: string): Promise<Finding[]> {
-  return parseZapReport(await readReportText(path), path);
+/** Reads the report, refusing one larger than `maxBytes` before reading it (report-parse-error.ts). */
+export async function parseZapReportFile(path: string, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<Finding[]> {
+  return parseZapReport(await readReportText(path, maxBytes), path);
 }
 
 /** One alert covers many places; each (location, parameter) is its own finding. */

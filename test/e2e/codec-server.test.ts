@@ -158,7 +158,7 @@ describe('codec server process (codec/main.ts)', () => {
     expect(Buffer.from(payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('json/plain');
     expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString())).toEqual(secret);
 
-    const encoded = await fetch(`${server.base}/encode`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ payloads: [plain] }) });
+    const encoded = await fetch(`${server.base}/encode`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [plain] }) });
     expect(((await encoded.json()) as { payloads: JsonPayload[] }).payloads[0]!.metadata['encryption-key-id']).toBe(b64('new'));
   });
 

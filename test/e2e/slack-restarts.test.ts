@@ -72,7 +72,7 @@ describe('Slack app: restarts while an approval is pending', () => {
     const port = await freePort();
     const env = {
       SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url,
-      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SLACK_PORT: String(port), SECOPS_BALLOT_KEY: testKeyPem(SLACK_APP_KEY),
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SLACK_PORT: String(port), SECOPS_SLACK_BALLOT_KEY: testKeyPem(SLACK_APP_KEY),
     };
     const startApp = async () => {
       const child = spawnEntry(['slack-app/main.ts'], env);

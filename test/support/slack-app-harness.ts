@@ -34,7 +34,7 @@ export const APPROVALS: SlackChannel = { id: APPROVALS_CHANNEL, name: 'approvals
 export const ABSENT_SCANNER_IMAGE = 'secops-flow/absent-in-tests:never';
 
 export function slackEnvironment(api: SlackApiServer, extra: Record<string, string> = {}): Environment {
-  return parseEnvironment({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SECOPS_LOG_LEVEL: 'ERROR', SECOPS_BALLOT_KEY: testKeyPem(SLACK_APP_KEY), ...extra });
+  return parseEnvironment({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SECOPS_LOG_LEVEL: 'ERROR', SECOPS_SLACK_BALLOT_KEY: testKeyPem(SLACK_APP_KEY), ...extra });
 }
 
 /** A target id no other test uses, so SecopsTarget searches see this test's runs only. */

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../domain/config';
+import { MAX_CONFIG_BYTES, parseConfig } from '../../domain/config';
+import { MAX_DURATION_MS, durationMs } from '../../domain/duration';
 import { loadConfigFile } from '../../client/config-file';
 import { ValidationError } from '../../domain/validation-error';
 
@@ -34,6 +37,7 @@ version: 1
 targets:
   - id: ok-one
     url: http://127.0.0.1:8080/
+    scope: { hosts: [127.0.0.1] }
   - id: ok-one
     url: https://a.example.test/
   - id: bad
@@ -112,6 +116,50 @@ approvals: { "Not A Kind": { approvers: { cliUsers: [alice] } } }
     expect(parseConfig(targets('')).targets[0]?.failOn).toBe('high');
     expect(parseConfig(targets(', failOn: medium')).targets[0]?.failOn).toBe('medium');
     expect(problemsOf(targets(', failOn: severe'))).toEqual([expect.stringMatching(/^targets\[0\]\.failOn: .*"critical"/)]);
+  });
+
+  it('bounds every duration at 366 days, with a message that does not quote the value', () => {
+    const withGrace = (gracePeriod: string) =>
+      `version: 1\ncredentials:\n  - { id: db, target: { provider: postgres-role, adminUrlEnv: DB_ADMIN_URL, strategy: single-user, role: shop }, secretStore: { provider: file, file: s.json, path: shop/db }, gracePeriod: "${gracePeriod}" }\n`;
+    expect(parseConfig(withGrace('366 days')).credentials[0]?.gracePeriod).toBe('366 days');
+    expect(parseConfig(withGrace('8784h')).credentials[0]?.gracePeriod).toBe('8784h');
+    expect(durationMs('366d')).toBe(MAX_DURATION_MS);
+    for (const huge of ['367d', '8785h', '100000000000000000000 days', '9'.repeat(400) + 's']) {
+      expect(problemsOf(withGrace(huge))).toEqual(['credentials[0].gracePeriod: must be at most 366 days']);
+    }
+    expect(problemsOf(withGrace('1 fortnight'))).toEqual(['credentials[0].gracePeriod: must be a duration such as 30m, 4h or 2d']);
+  });
+
+  it('refuses prototype-named keys anywhere in the document, naming the path', () => {
+    expect(problemsOf('version: 1\n__proto__: { admin: true }\n')).toEqual(['__proto__: "__proto__" is not allowed as a key (it names an object prototype)']);
+    expect(problemsOf('version: 1\ntargets:\n  - { id: a, url: "https://a.example.test/", scope: { hosts: [a.example.test], constructor: 1 } }\n')).toEqual([
+      'targets[0].scope.constructor: "constructor" is not allowed as a key (it names an object prototype)',
+    ]);
+    expect(problemsOf('version: 1\napprovals: { prototype: {} }\n')).toEqual(['approvals.prototype: "prototype" is not allowed as a key (it names an object prototype)']);
+    expect(Object.getPrototypeOf(Object.prototype)).toBeNull();
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('refuses alias bombs and aliases that contain themselves, before anything walks them', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 9; level += 1) lines.push(`a${level}: &a${level} [${Array(10).fill(`*a${level - 1}`).join(', ')}]`);
+    expect(problemsOf(`version: 1\n${lines.join('\n')}\n`)).toEqual(['YAML: aliases expand to too many nodes (more than 100 alias uses); write the values out']);
+    expect(problemsOf('version: 1\nloop: &loop { self: *loop }\n')).toEqual(['loop.self: YAML: an alias refers to a node that contains it (a cycle)']);
+    // A few aliases, as a shared list of owners needs, are fine.
+    const shared = parseConfig('version: 1\ntargets:\n  - { id: a, url: "https://a.example.test/", owners: &owners [U0AAA, U0BBB] }\n  - { id: b, url: "https://b.example.test/", owners: *owners }\n');
+    expect(shared.targets[1]?.owners).toEqual(['U0AAA', 'U0BBB']);
+  });
+
+  it('refuses a config over 1 MiB, as text and as a file, the file from its size', () => {
+    const big = `version: 1\n# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`;
+    expect(problemsOf(big)).toEqual([`the config file is larger than the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)`]);
+    // Multi-byte characters count as the bytes they are.
+    expect(problemsOf(`version: 1\n# ${'é'.repeat(MAX_CONFIG_BYTES / 2)}\n`)).toEqual([`the config file is larger than the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)`]);
+    const file = join(mkdtempSync(join(tmpdir(), 'secops-config-size-')), 'secops.config.yaml');
+    writeFileSync(file, 'version: 1\n');
+    // Sparse: 1 GiB that reading would take seconds to refuse; the size alone refuses it at once.
+    truncateSync(file, 1024 ** 3);
+    expect(() => loadConfigFile(file)).toThrow(`${file} is invalid:\n  - the config file is ${1024 ** 3} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)`);
   });
 
   it('reports a missing file as a validation error naming the file', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironment, slackConfigured } from '../../domain/environment';
+import { maxReportBytes, parseEnvironment, slackConfigured } from '../../domain/environment';
 import { ValidationError } from '../../domain/validation-error';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -36,6 +36,18 @@ describe('environment', () => {
     expect(parseEnvironment({ SECOPS_LOG_LEVEL: 'debug' }).SECOPS_LOG_LEVEL).toBe('DEBUG');
     expect(parseEnvironment({ SECOPS_LOG_LEVEL: 'Warn' }).SECOPS_LOG_LEVEL).toBe('WARN');
     expect(problemsOf({ SECOPS_LOG_LEVEL: 'loud' })).toEqual(['SECOPS_LOG_LEVEL: must be TRACE, DEBUG, INFO, WARN or ERROR (any case)']);
+  });
+
+  it('caps scanner reports at SECOPS_MAX_REPORT_MB: 256 MiB by default, whole MiB from 1 to 500', () => {
+    expect(parseEnvironment({}).SECOPS_MAX_REPORT_MB).toBe(256);
+    expect(parseEnvironment({ SECOPS_MAX_REPORT_MB: '64' }).SECOPS_MAX_REPORT_MB).toBe(64);
+    expect(maxReportBytes({})).toBe(256 * 1024 * 1024);
+    expect(maxReportBytes({ SECOPS_MAX_REPORT_MB: '1', SECOPS_LOG_LEVEL: 'loud' })).toBe(1024 * 1024);
+    expect(problemsOf({ SECOPS_MAX_REPORT_MB: '0' })).toEqual(['SECOPS_MAX_REPORT_MB: must be at least 1 (MiB)']);
+    expect(problemsOf({ SECOPS_MAX_REPORT_MB: '501' })).toEqual(['SECOPS_MAX_REPORT_MB: must be at most 500 (MiB): larger reports cannot be held as one string']);
+    expect(problemsOf({ SECOPS_MAX_REPORT_MB: '1.5' })).toEqual(['SECOPS_MAX_REPORT_MB: must be a whole number of MiB']);
+    expect(problemsOf({ SECOPS_MAX_REPORT_MB: 'lots' })).toEqual(['SECOPS_MAX_REPORT_MB: must be a whole number of MiB']);
+    expect(() => maxReportBytes({ SECOPS_MAX_REPORT_MB: 'lots' })).toThrow('environment is invalid:\n  - SECOPS_MAX_REPORT_MB: must be a whole number of MiB');
   });
 
   it('never echoes a secret value in its errors', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseWapitiReport, parseWapitiReportFile } from '../../activities/findings/wapiti-report';
 import { ReportParseError } from '../../activities/findings/report-parse-error';
@@ -97,6 +97,15 @@ describe('Wapiti JSON report', () => {
     expect(only(findings, 'cross-site-request-forgery').instances[0]?.attack).toBeUndefined();
   });
 
+  it('drops NUL and control characters from what Wapiti says it saw', () => {
+    const report = fixture();
+    const entry = report.vulnerabilities['Reflected Cross Site Scripting']![0]!;
+    entry.info = 'found\u0000 in q\u0007';
+    const xss = only(parseWapitiReport(JSON.stringify(report), 'wapiti.json'), 'reflected-cross-site-scripting', `${SITE}/${String(entry.path).replace(/^\//, '')}`);
+    expect(xss.evidence).toBe('found in q');
+    expect(xss.instances[0]?.evidence).toBe('found in q');
+  });
+
   it('groups entries of one category at one place into one finding', () => {
     const httpOnly = only(findings, 'httponly-flag-cookie');
     expect(httpOnly.instances.map((i) => i.evidence)).toEqual([
@@ -159,6 +168,12 @@ describe('Wapiti report errors', () => {
     expect(parseError('{}').problem).toMatch(/^not a Wapiti JSON report: vulnerabilities: .* \(and 1 more problem\)$/);
     expect(parseError('[]').problem).toMatch(/^not a Wapiti JSON report: .*object/);
     expect(parseError(readFileSync('test/fixtures/zap/two-sites.json', 'utf8')).problem).toMatch(/^not a Wapiti JSON report: vulnerabilities: /);
+  });
+
+  it('refuses a report over the size cap before reading it', async () => {
+    const error = await parseWapitiReportFile(FIXTURE, 1024).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReportParseError);
+    expect(error).toMatchObject({ kind: 'ReportTooLarge', problem: `the report is ${(statSync(FIXTURE).size / 1024).toFixed(1)} KiB, over the cap of 1 KiB (SECOPS_MAX_REPORT_MB); raise it if reports this large are expected` });
   });
 
   it('rejects a missing file', async () => {

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEXT_CAPS, TRUNCATION_MARK } from '../../domain/bounded-text';
 import { parseZapReport, parseZapReportFile } from '../../activities/findings/zap-report';
 import { ReportParseError } from '../../activities/findings/report-parse-error';
 import { compareFindings, type Finding } from '../../domain/finding';
@@ -150,6 +153,25 @@ describe('ZAP traditional JSON report', () => {
   });
 });
 
+describe('ZAP report text, made storable', () => {
+  const withInstance = (instance: Record<string, unknown>, alert: Record<string, unknown> = {}) => {
+    const report = fixture();
+    report.site = [{ ...report.site[0]!, alerts: [{ ...report.site[0]!.alerts[0]!, ...alert, instances: [{ uri: 'http://127.0.0.1:8080/search', method: 'GET', param: 'q', ...instance }] }] }];
+    return parseZapReport(JSON.stringify(report), 'zap.json');
+  };
+
+  it('drops NUL and control characters from evidence and attack (jsonb refuses NUL)', () => {
+    const [finding] = withInstance({ evidence: 'a\u0000b\u001b[2Jc', attack: '\u0000<script>' });
+    expect(finding).toMatchObject({ evidence: 'ab[2Jc', instances: [{ evidence: 'ab[2Jc', attack: '<script>' }] });
+  });
+
+  it(`cuts evidence to ${TEXT_CAPS.evidence} characters and replaces a lone surrogate in the title`, () => {
+    const [finding] = withInstance({ evidence: 'x'.repeat(TEXT_CAPS.evidence * 4) }, { alert: 'Broken \ud800 name' });
+    expect(finding!.evidence).toBe('x'.repeat(TEXT_CAPS.evidence) + TRUNCATION_MARK(TEXT_CAPS.evidence * 3));
+    expect(finding!.title).toBe('Broken \uFFFD name');
+  });
+});
+
 describe('ZAP report errors', () => {
   it('rejects a truncated report with the position', () => {
     const error = parseError(text.slice(0, Math.floor(text.length / 2)), 'zap.json');
@@ -189,6 +211,19 @@ describe('ZAP report errors', () => {
     expect(parseError('{}').problem).toMatch(/^not a ZAP JSON report: site: /);
     expect(parseError('[]').problem).toMatch(/^not a ZAP JSON report: .*object/);
     expect(parseError(readFileSync('test/fixtures/wapiti/handwritten.json', 'utf8')).problem).toMatch(/^not a ZAP JSON report: site: /);
+  });
+
+  it('refuses a report over the size cap from its size, before reading it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'secops-zap-size-')), 'report.json');
+    writeFileSync(file, text);
+    // Sparse: reading 2 GiB (past V8's string limit) would fail differently, and slowly.
+    truncateSync(file, 2 * 1024 ** 3);
+    const error = await parseZapReportFile(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'ReportTooLarge', message: `${file}: the report is 2048 MiB, over the cap of 256 MiB (SECOPS_MAX_REPORT_MB); raise it if reports this large are expected` });
+    const small = await parseZapReportFile(FIXTURE, 10 * 1024).catch((e: unknown) => e);
+    const size = statSync(FIXTURE).size;
+    expect(small).toMatchObject({ kind: 'ReportTooLarge', message: `${FIXTURE}: the report is ${(size / 1024).toFixed(1)} KiB, over the cap of 10 KiB (SECOPS_MAX_REPORT_MB); raise it if reports this large are expected` });
+    expect(await parseZapReportFile(FIXTURE, size)).toEqual(parseZapReport(text, FIXTURE));
   });
 
   it('rejects a missing file', async () => {
