@@ -18,6 +18,7 @@ import { startSlackApiServer } from '../test/support/slack-api-server';
 import {
   approvalConfig, APPROVALS, APPROVALS_CHANNEL, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackWorkers,
 } from '../test/support/slack-app-harness';
+import { SLACK_APP_KEY, testKeyPem } from '../test/support/test-ballots';
 import { reportBenchmark } from './results-file';
 
 const CLICKS = 200;
@@ -57,6 +58,8 @@ export async function approvalLatency(): Promise<void> {
       env: {
         ...process.env, SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url,
         SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: api.url, SLACK_PORT: String(slackPort),
+        // Votes are signed by the app and verified by the gate: the figures include both.
+        SECOPS_SLACK_BALLOT_KEY: testKeyPem(SLACK_APP_KEY),
       },
       log: (line) => (appOutput += `${line}\n`),
     });
@@ -75,7 +78,7 @@ export async function approvalLatency(): Promise<void> {
     const ack: number[] = [];
     const applied: number[] = [];
     for (const [index, handle] of handles.entries()) {
-      const approvalId = `${handle.workflowId}#1`;
+      const approvalId = `${handle.workflowId}#1@${handle.firstExecutionRunId}`;
       const request = buttonClick({ actionId: APPROVAL_ACTIONS.approve, value: approvalId, user: 'UAPPROVER1', triggerId: api.triggerId(), channel: APPROVALS_CHANNEL });
       const sent = performance.now();
       const response = await postToSlackApp(url, request);
@@ -101,7 +104,7 @@ export async function approvalLatency(): Promise<void> {
         applied_ms_max: Math.max(...applied),
       },
       goals: { ack_ms_p99: 15, applied_ms_p99: 100 }, // BENCHMARKS.md
-      notes: `${CLICKS} sequential clicks after ${WARM_UP} warm-up clicks; slack-app/main.ts as its own process, workers (production bundle) and the client in the benchmark process, one dev server`,
+      notes: `${CLICKS} sequential clicks after ${WARM_UP} warm-up clicks; each vote an Ed25519-signed ballot verified in the workflow and audited (hash chain) before it counts; slack-app/main.ts as its own process, workers (production bundle) and the client in the benchmark process, one dev server`,
     });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -10,12 +10,13 @@ import { HISTORIES_DIR, workflowIdOf } from '../support/histories';
 /**
  * Every recorded history, what it stands for, and what it must show. A deleted or
  * re-recorded file that no longer covers its scenario fails here, not silently.
- * `shows`: event types (without EVENT_TYPE_), and `activity:<name>` for activities and
- * local activities the run scheduled.
+ * `shows`: event types (without EVENT_TYPE_), `activity:<name>` for activities and local
+ * activities the run scheduled, and `patch:<id>` for the patches it recorded.
  */
 const RECORDED = [
   { file: 'dast%3Ademo-e2e%3Asecond.json', workflowType: 'dastScan', scenario: 'a real scan compared with the previous one', shows: ['activity:runScanner', 'activity:compareWithBaseline', 'WORKFLOW_EXECUTION_COMPLETED'] },
   { file: 'dast%3Agated%3Aapproved.json', workflowType: 'dastScan', scenario: 'an active scan approved through the gate', shows: ['WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'activity:runScanner', 'WORKFLOW_EXECUTION_COMPLETED'] },
+  { file: 'dast%3Agated%3Aapproved-signed.json', workflowType: 'dastScan', scenario: 'an active scan approved by a signed ballot, its approval id carrying the run id and the vote audited before it counted', shows: ['patch:approval-id-per-run', 'patch:ballot-audited-before-counted', 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'activity:recordAuditEvent', 'activity:runScanner', 'WORKFLOW_EXECUTION_COMPLETED'] },
   { file: 'dast%3Ademo%3Acancelled.json', workflowType: 'dastScan', scenario: 'cancelled while the scanner runs', shows: ['WORKFLOW_EXECUTION_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'activity:recordScanFailed', 'WORKFLOW_EXECUTION_CANCELED'] },
   { file: 'preflight%3A2026-11-23T15%3A50%3A29.005Z.json', workflowType: 'preflight', scenario: 'the preflight checks', shows: ['WORKFLOW_EXECUTION_COMPLETED'] },
   { file: 'rotate%3Abusy.json', workflowType: 'credentialRotation', scenario: 'a promotion approved by vote, then the grace period and revoke', shows: ['WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'activity:promoteCredential', 'TIMER_FIRED', 'activity:revokePreviousCredential', 'WORKFLOW_EXECUTION_COMPLETED'] },
@@ -42,6 +43,8 @@ function signature(history: HistoryJson): Set<string> {
     const marker = event.markerRecordedEventAttributes as { markerName: string; details: { data?: { payloads: { data: string }[] } } } | undefined;
     const local = marker?.markerName === 'core_local_activity' ? marker.details.data?.payloads[0]?.data : undefined;
     if (local) shown.add(`activity:${(JSON.parse(Buffer.from(local, 'base64').toString('utf8')) as { activity_type: string }).activity_type}`);
+    const patch = marker?.markerName === 'core_patch' ? (marker.details as { 'patch-data'?: { payloads: { data: string }[] } })['patch-data']?.payloads[0]?.data : undefined;
+    if (patch) shown.add(`patch:${(JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as { id: string }).id}`);
   }
   return shown;
 }
