@@ -26,3 +26,11 @@ export function ticketLink(value: string): { url: string } | { problem: string }
   const parsed = ticketUrl.safeParse(value);
   return parsed.success ? { url: parsed.data } : { problem: parsed.error.issues[0]?.message ?? 'must be an http(s) URL' };
 }
+
+/** A triage reason is kept in the store and shown in every report: a paragraph is plenty. */
+export const MAX_TRIAGE_REASON = 2000;
+
+/** A problem with a triage reason's length, or undefined; Slack's max_length is only a hint to its client, so the server checks too. */
+export function reasonLengthProblem(reason: string | undefined): string | undefined {
+  return reason !== undefined && reason.length > MAX_TRIAGE_REASON ? `must be at most ${MAX_TRIAGE_REASON} characters` : undefined;
+}

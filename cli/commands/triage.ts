@@ -5,7 +5,7 @@ import { withStore } from '../../client/store';
 import { storeUrl } from '../../client/store-url';
 import { findingsByFingerprint } from '../../client/target-findings';
 import type { TriageDecision } from '../../domain/triage';
-import { acceptedUntil, ticketLink } from '../../domain/triage-input';
+import { acceptedUntil, reasonLengthProblem, ticketLink } from '../../domain/triage-input';
 import { ValidationError, type InputProblem } from '../../domain/validation-error';
 import { cliPrincipal, knownTarget, settings } from '../settings';
 
@@ -63,6 +63,8 @@ function triageOf(options: TriageOptions, now: Date): Triage {
   }
   const problems: InputProblem[] = [];
   const needReason = (why: string) => !reason && problems.push({ path: '--reason', message: `required: say why ${why}` });
+  const tooLong = reasonLengthProblem(reason);
+  if (tooLong) problems.push({ path: '--reason', message: tooLong });
   if (options.until !== undefined && !options.acceptRisk) problems.push({ path: '--until', message: 'only an accepted risk expires (--accept-risk)' });
   let triage: Triage | undefined;
   if (options.acceptRisk) {

@@ -1,4 +1,5 @@
 import type { InputBlock, ModalView } from '@slack/web-api';
+import { MAX_TRIAGE_REASON } from '../../domain/triage-input';
 
 export const MODAL_CALLBACKS = { acceptRisk: 'triage.accept-risk', ticket: 'triage.ticket', rejectReason: 'approval.reject' } as const;
 
@@ -8,8 +9,7 @@ export const MODAL_CALLBACKS = { acceptRisk: 'triage.accept-risk', ticket: 'tria
  */
 export const MODAL_INPUTS = { reason: 'reason', expires: 'expires', ticketUrl: 'ticket_url' } as const;
 
-/** The reason is kept in the store and shown in reports; a paragraph is plenty. */
-const REASON_MAX = 2000;
+const REASON_MAX = MAX_TRIAGE_REASON;
 
 /** Accept a finding's risk until a date. `privateMetadata` carries the TriageRef back to the submission handler. */
 export function acceptRiskModal(privateMetadata: string): ModalView {

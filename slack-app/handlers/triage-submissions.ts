@@ -3,7 +3,7 @@ import { MODAL_CALLBACKS, MODAL_INPUTS } from '../../render/slack/triage-modals'
 import { NO_STORE, type SlackAppDeps } from '../deps';
 import { triageRefSchema, viewSubmissionSchema } from '../payloads';
 import { recordTriage } from '../../client/record-triage';
-import { acceptedUntil, ticketLink } from '../../domain/triage-input';
+import { acceptedUntil, reasonLengthProblem, ticketLink } from '../../domain/triage-input';
 import { slackRequester } from '../requester';
 import { triageRefused } from '../triage-authority';
 
@@ -22,6 +22,8 @@ export function registerTriageSubmissions(app: App, deps: SlackAppDeps): void {
     const reason = input(MODAL_INPUTS.reason);
     const until = acceptedUntil(input(MODAL_INPUTS.expires), new Date());
     if (!reason) return ack(errors({ [MODAL_INPUTS.reason]: 'say why this risk is acceptable' }));
+    const tooLong = reasonLengthProblem(reason);
+    if (tooLong) return ack(errors({ [MODAL_INPUTS.reason]: tooLong }));
     if ('problem' in until) return ack(errors({ [MODAL_INPUTS.expires]: until.problem }));
     if (!deps.db) return ack(errors({ [MODAL_INPUTS.reason]: NO_STORE }));
     const refused = await triageRefused(deps, slackRequester(client, user), ref.data, { kind: 'accepted-risk', expiresAt: until.expiresAt });

@@ -55,6 +55,7 @@ describe('secops findings triage', () => {
       [['shop', sqli, '--accept-risk', '--until', '2020-01-01', '--reason', 'WAF'], '  - --until: the date must be in the future (after today)\n'],
       [['shop', sqli, '--accept-risk', '--until', `${new Date().getUTCFullYear() + 1}-02-30`, '--reason', 'WAF'], '  - --until: pick a valid date\n'],
       [['shop', sqli, '--false-positive'], '  - --reason: required: say why this is a false positive\n'],
+      [['shop', sqli, '--false-positive', '--reason', 'x'.repeat(2001)], '  - --reason: must be at most 2000 characters\n'],
       [['shop', sqli, '--false-positive', '--until', nextYear, '--reason', 'not a form'], '  - --until: only an accepted risk expires (--accept-risk)\n'],
       [['shop', sqli, '--ticket', 'javascript:alert(1)'], '  - --ticket: must be an http(s) URL, such as https://tracker.example.com/SEC-123\n'],
       [['shop', sqli, '--false-positive', '--ticket', 'https://tracker.example.com/SEC-1', '--reason', 'both'], '  - decision: one decision at a time, not --false-positive and --ticket\n'],
