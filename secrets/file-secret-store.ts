@@ -30,17 +30,23 @@ const storedVersionSchema = z.strictObject({
   ciphertext: z.string(),
 });
 
+// nextVersion survives removals so a version id is never reused for another value.
+const storedSecretSchema = z.strictObject({ nextVersion: z.number().int().min(1), versions: z.array(storedVersionSchema) });
+
 const storeFileSchema = z.strictObject({
   format: z.literal(1),
   keyId: z.string(),
-  secrets: z.record(
-    z.string(),
-    // nextVersion survives removals so a version id is never reused for another value.
-    z.strictObject({ nextVersion: z.number().int().min(1), versions: z.array(storedVersionSchema) }),
-  ),
+  // Checked entry by entry below: a plain object keyed by path would answer `toString` with a function.
+  secrets: z.record(z.string(), z.unknown()),
 });
 
-type StoreFile = z.infer<typeof storeFileSchema>;
+/** The file as held in memory: secrets in a Map, so no path can reach Object.prototype. */
+interface StoreFile {
+  format: 1;
+  keyId: string;
+  secrets: Map<string, StoredSecret>;
+}
+type StoredSecret = z.infer<typeof storedSecretSchema>;
 type StoredVersion = z.infer<typeof storedVersionSchema>;
 
 export interface FileSecretStoreOptions {
@@ -60,7 +66,8 @@ export class FileSecretStore implements SecretStore {
     const secretPath = parseSecretPath(path);
     const token = parseIdempotencyToken(options.idempotencyToken);
     const versionId = await this.mutate((file) => {
-      const secret = (file.secrets[secretPath] ??= { nextVersion: 1, versions: [] });
+      const secret = file.secrets.get(secretPath) ?? { nextVersion: 1, versions: [] };
+      file.secrets.set(secretPath, secret);
       const earlier = secret.versions.find((v) => v.idempotencyToken === token);
       if (earlier) return earlier.versionId;
       secret.versions = secret.versions.filter((v) => !v.labels.includes('PENDING'));
@@ -79,7 +86,7 @@ export class FileSecretStore implements SecretStore {
 
   async getVersion(path: string, label: VersionLabel): Promise<SecretVersion | undefined> {
     const secretPath = parseSecretPath(path);
-    const version = (await this.read()).secrets[secretPath]?.versions.find((v) => v.labels.includes(label));
+    const version = (await this.read()).secrets.get(secretPath)?.versions.find((v) => v.labels.includes(label));
     if (!version) return undefined;
     return { versionId: version.versionId, value: open(this.options.key, version, sealContext(secretPath, version.versionId)) };
   }
@@ -87,7 +94,7 @@ export class FileSecretStore implements SecretStore {
   async promote(path: string, pendingVersionId: string): Promise<void> {
     const secretPath = parseSecretPath(path);
     await this.mutate((file) => {
-      const secret = file.secrets[secretPath];
+      const secret = file.secrets.get(secretPath);
       const pending = secret?.versions.find((v) => v.versionId === pendingVersionId);
       if (!secret || !pending) throw new SecretStoreError(`secret ${secretPath} has no version ${pendingVersionId}`);
       if (pending.labels.includes('CURRENT')) return;
@@ -103,7 +110,7 @@ export class FileSecretStore implements SecretStore {
   async discardPending(path: string, versionId: string): Promise<void> {
     const secretPath = parseSecretPath(path);
     await this.mutate((file) => {
-      const secret = file.secrets[secretPath];
+      const secret = file.secrets.get(secretPath);
       const version = secret?.versions.find((v) => v.versionId === versionId);
       if (!secret || !version) return;
       if (!version.labels.includes('PENDING')) throw notPending(secretPath, version);
@@ -114,14 +121,14 @@ export class FileSecretStore implements SecretStore {
   async revokePrevious(path: string): Promise<void> {
     const secretPath = parseSecretPath(path);
     await this.mutate((file) => {
-      const secret = file.secrets[secretPath];
+      const secret = file.secrets.get(secretPath);
       if (secret) secret.versions = secret.versions.filter((v) => !v.labels.includes('PREVIOUS'));
     });
   }
 
   async describe(path: string): Promise<{ versions: VersionInfo[] }> {
     const secretPath = parseSecretPath(path);
-    const versions = (await this.read()).secrets[secretPath]?.versions ?? [];
+    const versions = (await this.read()).secrets.get(secretPath)?.versions ?? [];
     return { versions: versions.map(({ versionId, labels, createdAt }) => ({ versionId, labels: [...labels], createdAt })) };
   }
 
@@ -131,7 +138,7 @@ export class FileSecretStore implements SecretStore {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    if (!info) return { format: 1, keyId: key.keyId, secrets: {} };
+    if (!info) return { format: 1, keyId: key.keyId, secrets: new Map() };
     // Like ssh with a private key: refuse rather than keep using a file others can read.
     if ((info.mode & 0o077) !== 0) {
       throw new SecretStoreError(`${file} is accessible to other users (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${file}`);
@@ -143,15 +150,20 @@ export class FileSecretStore implements SecretStore {
       throw new SecretStoreError(`${file} is not valid JSON; is it a secops-flow secret store?`);
     }
     const result = storeFileSchema.safeParse(raw);
-    if (!result.success) {
-      const where = result.error.issues[0]?.path.join('.') || 'top level';
-      throw new SecretStoreError(`${file} is not a secops-flow secret store file (unexpected content at ${where})`);
-    }
+    const unexpected = (where: string) => new SecretStoreError(`${file} is not a secops-flow secret store file (unexpected content at ${where})`);
+    if (!result.success) throw unexpected(result.error.issues[0]?.path.join('.') || 'top level');
     const parsed = result.data;
     if (parsed.keyId !== key.keyId) {
       throw new SecretStoreError(`SECOPS_SECRET_STORE_KEY is not the key ${file} was written with (file key id ${parsed.keyId}, this key's id ${key.keyId})`);
     }
-    return parsed;
+    const secrets = new Map<string, StoredSecret>();
+    // JSON.parse makes every key an own property (`__proto__` included): entries see them all.
+    for (const [path, value] of Object.entries(recordOf(raw).secrets as Record<string, unknown>)) {
+      const secret = storedSecretSchema.safeParse(value);
+      if (!secret.success) throw unexpected(`secrets.${JSON.stringify(path.slice(0, 100))}`);
+      secrets.set(path, secret.data);
+    }
+    return { format: 1, keyId: parsed.keyId, secrets };
   }
 
   private async mutate<T>(change: (file: StoreFile) => T): Promise<T> {
@@ -159,12 +171,22 @@ export class FileSecretStore implements SecretStore {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     return withFileLock(`${file}.lock`, async () => {
       const contents = await this.read();
-      const before = JSON.stringify(contents);
+      const before = serialize(contents);
       const result = change(contents);
-      if (JSON.stringify(contents) !== before) await writeAtomically(file, `${JSON.stringify(contents, null, 2)}\n`);
+      const after = serialize(contents);
+      if (after !== before) await writeAtomically(file, after);
       return result;
     }, this.options.lock);
   }
+}
+
+function serialize(contents: StoreFile): string {
+  // Object.fromEntries defines own properties, so even an odd key is written, never a prototype.
+  return `${JSON.stringify({ ...contents, secrets: Object.fromEntries(contents.secrets) }, null, 2)}\n`;
+}
+
+function recordOf(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
 function sealContext(path: string, versionId: string): string {

@@ -11,7 +11,10 @@ export const VAULT_ADDR_ENV = 'VAULT_ADDR';
 export const VAULT_TOKEN_ENV = 'VAULT_TOKEN';
 
 const vaultEnvironmentSchema = z.object({
-  [VAULT_ADDR_ENV]: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the Vault server, e.g. https://vault.example.com:8200' }),
+  [VAULT_ADDR_ENV]: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the Vault server, e.g. https://vault.example.com:8200' })
+    // Never echoed: a user:password@ in it is a credential, and the token belongs in VAULT_TOKEN.
+    .refine((address) => !/^[a-z]+:\/\/[^/?#]*@/i.test(address), 'must not carry user:password@; the token goes in VAULT_TOKEN'),
   [VAULT_TOKEN_ENV]: z.string({ error: 'is not set' }).min(1, 'is empty'),
 });
 
@@ -64,7 +67,8 @@ export async function vaultRequest(
       signal: AbortSignal.timeout(connection.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new SecretStoreError(`Vault at ${redactUrl(connection.address)} did not answer ${what}: ${(error as Error).message}`);
+    // fetch's own message may quote the URL it refused (one with credentials in it, say).
+    throw new SecretStoreError(`Vault at ${redactUrl(connection.address)} did not answer ${what}: ${redactUrls((error as Error).message)}`);
   }
   if (response.status === 404) {
     await response.body?.cancel();
@@ -86,6 +90,10 @@ export async function vaultRequest(
 }
 
 export const notFound: unique symbol = Symbol('vault 404');
+
+function redactUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (url) => redactUrl(url));
+}
 
 function withTrailingSlash(address: string): string {
   return address.endsWith('/') ? address : `${address}/`;

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
 import type { TaskQueueNames, WorkerRole } from '../domain/task-queues';
 
 export interface WorkerSetup {
@@ -10,7 +11,7 @@ export interface WorkerSetup {
   taskQueues: TaskQueueNames;
   activities: Activities;
   workflowBundle: WorkflowBundleWithSourceMap;
-  /** Encrypts payloads (codec/); every client and worker of a deployment shares it. */
+  /** Encrypts payloads (codec/); every client and worker of a deployment shares it. Failures are encoded as payloads either way. */
   dataConverter?: DataConverter;
 }
 
@@ -26,7 +27,8 @@ export function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: setup.taskQueues[role],
         activities: setup.activities,
-        dataConverter: setup.dataConverter,
+        // Activity failures as the bundled workflow code encodes its own: message and stack in a payload.
+        dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH, ...setup.dataConverter },
         ...(role === 'control' ? { workflowBundle: setup.workflowBundle } : {}),
         // On SIGINT/SIGTERM: stop polling, give in-flight activities this long, then cancel them.
         shutdownGraceTime: '20 seconds',

@@ -1,8 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
 import type { CredentialConfig } from '../../domain/credential';
 import { generateSecret } from '../../secrets/generate-secret';
 import { RotationTargetError, type Credential } from '../../secrets/rotation-target';
-import type { VersionLabel } from '../../secrets/secret-store';
+import type { SecretVersion, VersionLabel } from '../../secrets/secret-store';
 import type { CredentialProviders } from './credential-providers';
 
 /**
@@ -13,13 +14,13 @@ import type { CredentialProviders } from './credential-providers';
 export function createRotationActivities(providers: CredentialProviders) {
   async function credentialAt(credential: CredentialConfig, label: VersionLabel): Promise<Credential | undefined> {
     const version = await providers.store(credential).getVersion(credential.secretStore.path, label);
-    return version ? (JSON.parse(version.value) as Credential) : undefined;
+    return version ? storedCredential(credential, version) : undefined;
   }
 
   async function pendingCredential(credential: CredentialConfig, versionId: string): Promise<Credential> {
     const version = await providers.store(credential).getVersion(credential.secretStore.path, 'PENDING');
     if (!version || version.versionId !== versionId) throw ApplicationFailure.nonRetryable(`${credential.id}: version ${versionId} is no longer PENDING`, 'PendingGone');
-    return JSON.parse(version.value) as Credential;
+    return storedCredential(credential, version);
   }
 
   /** A target's refusal is final (a retry meets the same refusal); anything else may be transient. */
@@ -77,7 +78,8 @@ export function createRotationActivities(providers: CredentialProviders) {
       const target = providers.target(credential);
       const current = await credentialAt(credential, 'CURRENT');
       const pending = await providers.store(credential).getVersion(credential.secretStore.path, 'PENDING');
-      const pendingCredential = pending?.versionId === input.versionId ? (JSON.parse(pending.value) as Credential) : undefined;
+      // An unreadable PENDING (its own failure already reported) must not block getting CURRENT back.
+      const pendingCredential = pending?.versionId === input.versionId ? readableOrUndefined(() => storedCredential(credential, pending)) : undefined;
       if (current && (!pendingCredential || pendingCredential.username === current.username)) {
         await onTarget(() => target.apply(current));
         return { restored: `re-applied the CURRENT password of ${current.username}` };
@@ -93,4 +95,33 @@ export function createRotationActivities(providers: CredentialProviders) {
       await providers.store(input.credential).discardPending(input.credential.secretStore.path, input.versionId);
     },
   };
+}
+
+function readableOrUndefined(read: () => Credential): Credential | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type === 'StoredValueInvalid') return undefined;
+    throw error;
+  }
+}
+
+const storedCredentialSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+/**
+ * A stored value read back as a credential. JSON.parse's error quotes the start of the text
+ * it choked on, which here is a password: the error names credential and version only, and
+ * drops the parser's error altogether (not even as a cause, which loggers print).
+ */
+function storedCredential(credential: CredentialConfig, version: SecretVersion): Credential {
+  const problem = `stored value of ${credential.id} version ${version.versionId}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(version.value);
+  } catch {
+    throw ApplicationFailure.nonRetryable(`${problem} is not valid JSON`, 'StoredValueInvalid');
+  }
+  const parsed = storedCredentialSchema.safeParse(value);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`${problem} is not a {username, password} object`, 'StoredValueInvalid');
+  return parsed.data;
 }

@@ -3,22 +3,22 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { WebClient } from '@slack/web-api';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import type { CredentialProviders } from '../../activities/secrets/credential-providers';
 import { dataConverterFromEnv } from '../../codec/data-converter';
-import { approvalPolicySchema } from '../../domain/approval';
+import { approvalPolicySchema, type Principal } from '../../domain/approval';
+import { ballotBytes, type UnsignedBallot } from '../../domain/ballot';
+import { toBase64 } from '../../domain/base64';
 import { parseKeyRing } from '../../domain/codec-keys';
 import { rotationWorkflowId } from '../../domain/action-kinds';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';
+import { keyIdOf, publicKeyLine } from '../../domain/signing-key';
 import { FileSecretStore } from '../../secrets/file-secret-store';
-import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
-import { RotationTargetError } from '../../secrets/rotation-target';
-import type { SecretStore } from '../../secrets/secret-store';
 import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { waitUntil } from '../../processes/wait-until';
 import { migrate } from '../../store/migrations';
@@ -27,11 +27,18 @@ import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-s
 import { recordHistory } from '../support/histories';
 import { logsIn as logsInTo } from '../support/postgres-login';
 import { capturedLogs } from '../support/quiet-runtime';
+import { faultyProviders, type RotationFault } from '../support/rotation-faults';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { scheduledRotation } from '../../workflows/scheduled-rotation';
 import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 
-type Step = 'apply' | 'verify' | 'promote';
+const bob = ed25519.keygen();
+
+/** Every ballot of this file is cast here, signed with bob's key as the CLI would sign it. */
+async function vote(handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason?: string) {
+  const unsigned: UnsignedBallot = { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }), issuedAt: new Date().toISOString(), keyId: keyIdOf(bob.publicKey) };
+  return handle.executeUpdate(decideUpdate, { args: [{ ...unsigned, signature: toBase64(ed25519.sign(ballotBytes(unsigned), bob.secretKey)) }] });
+}
 
 /** Real PostgreSQL roles, the real file secret store, real workers; failures injected by wrapping the real providers. */
 describe('credential rotation', () => {
@@ -57,41 +64,10 @@ describe('credential rotation', () => {
   const credential = (id: string, strategy: 'single-user' | 'alternating-users', role: string, gracePeriod = '1s'): CredentialConfig =>
     credentialSchema.parse({ id, target: { provider: 'postgres-role', adminUrlEnv: 'UNUSED_IN_TESTS', strategy, role }, secretStore: { provider: 'file', file: storeFile, path: `db/${id}` }, gracePeriod, onCallChannel: '#oncall' });
 
-  /** The real store and target; the store adds every password it is given to `generated` (for the leak check), `fail` breaks one step. */
-  function providers(fail?: Step, generated?: Set<string>): CredentialProviders {
-    let applies = 0;
-    const store = new FileSecretStore({ file: storeFile, key: storeKey });
-    const recording: SecretStore = Object.assign(Object.create(store) as SecretStore, {
-      putPending: async (path: string, value: string, options: { idempotencyToken: string }) => {
-        generated?.add((JSON.parse(value) as { password: string }).password);
-        return store.putPending(path, value, options);
-      },
-      promote: async (path: string, versionId: string) => {
-        // Non-retryable, as a store's refusal would be: the saga's compensation is what is under test.
-        if (fail === 'promote') throw ApplicationFailure.nonRetryable('injected: the store refused promote');
-        return store.promote(path, versionId);
-      },
-    });
-    return {
-      store: () => recording,
-      target: (c) => {
-        const real = new PostgresRoleTarget(c.target.strategy === 'single-user' ? { strategy: 'single-user', role: c.target.role } : { strategy: 'alternating-users', baseRole: c.target.role }, fresh.url);
-        return Object.assign(Object.create(real) as PostgresRoleTarget, {
-          apply: async (cred: { username: string; password: string }) => {
-            // Only the pending credential's apply fails; the compensation's re-apply of CURRENT goes through.
-            if (fail === 'apply' && applies++ === 0) throw new RotationTargetError('injected: the target refused the new password');
-            return real.apply(cred);
-          },
-          verify: async (cred: { username: string; password: string }) => {
-            if (fail === 'verify') throw new RotationTargetError('injected: the probe query failed');
-            return real.verify(cred);
-          },
-        });
-      },
-    };
-  }
+  /** The real store and target, with `fault` injected (see rotation-faults.ts); every generated password lands in `generated`. */
+  const providers = (fault?: RotationFault, generated?: Set<string>) => faultyProviders({ store: new FileSecretStore({ file: storeFile, key: storeKey }), adminUrl: fresh.url, fault: () => fault, generated });
 
-  const workersWith = (fail?: Step, options: { dataConverter?: Parameters<typeof startWorkers>[2]; generated?: Set<string> } = {}) =>
+  const workersWith = (fail?: RotationFault, options: { dataConverter?: Parameters<typeof startWorkers>[2]; generated?: Set<string> } = {}) =>
     startWorkers(createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: new WebClient('test-bot-token-rotation', { slackApiUrl: slack.url }), slackChannel: '#security', credentials: providers(fail, options.generated) }), ['control'], options.dataConverter);
 
   function rotate(workers: RunningWorkers, c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) {
@@ -123,22 +99,25 @@ describe('credential rotation', () => {
     });
   });
 
-  it('alternating-users: users alternate, and both work until the next rotation', { timeout: 120_000 }, async () => {
+  it('alternating-users: users alternate; the previous user is disabled after the grace period and re-passworded by the next rotation', { timeout: 120_000 }, async () => {
     const c = credential('alternating', 'alternating-users', alternating);
     const workers = await workersWith();
     await workers.during(async () => {
       await (await rotate(workers, c)).result();
       const first = await current(c);
-      await (await rotate(workers, c)).result();
+      const result = (await (await rotate(workers, c)).result()) as CredentialRotationResult;
       const second = await current(c);
       expect([first.username, second.username]).toEqual([`${alternating}_a`, `${alternating}_b`]);
-      expect(await logsIn(first.username, first.password)).toBe(true);
+      expect(result).toMatchObject({ username: second.username, revokedPrevious: first.username });
+      expect(await logsIn(first.username, first.password)).toBe(false); // disabled once the grace period was over
       expect(await logsIn(second.username, second.password)).toBe(true);
-      await (await rotate(workers, c)).result();
+      const handle = await rotate(workers, c);
+      await handle.result();
+      await recordHistory(workers.client, handle.workflowId);
       const third = await current(c);
       expect(third.username).toBe(`${alternating}_a`);
-      expect(await logsIn(first.username, first.password)).toBe(false); // re-passworded by the third rotation
-      expect(await logsIn(second.username, second.password)).toBe(true);
+      expect(await logsIn(third.username, third.password)).toBe(true); // LOGIN again, with a new password
+      expect(await logsIn(second.username, second.password)).toBe(false);
     });
   });
 
@@ -170,7 +149,7 @@ describe('credential rotation', () => {
     const c = credential('busy', 'single-user', single);
     const workers = await workersWith();
     await workers.during(async () => {
-      const policy = approvalPolicySchema.parse({ approvers: { cliUsers: ['bob'] }, timeout: '1h' });
+      const policy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '1h' });
       const first = await rotate(workers, c, { promotePolicy: policy });
       await waitUntil('waiting for approval', async () => (await first.query(pendingApprovalsQuery)).length === 1, 30_000);
       await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
@@ -180,59 +159,111 @@ describe('credential rotation', () => {
       });
       expect(await scheduled.result()).toEqual({ skipped: 'a rotation of busy is already running' });
       await recordHistory(workers.client, scheduled.workflowId);
-      await first.executeUpdate(decideUpdate, { args: [{ approvalId: `${first.workflowId}#1`, voter: 'cli:bob', vote: 'approve' }] });
+      const [approval] = await first.query(pendingApprovalsQuery);
+      await vote(first, approval!.approvalId, 'cli:bob', 'approve');
       expect(await first.result()).toMatchObject({ credentialId: 'busy' });
       await recordHistory(workers.client, first.workflowId);
     });
   });
 
-  it('leaks no secret into workflow history, Slack or logs, through rotations that succeed and one that rolls back', { timeout: 180_000 }, async () => {
+  it('leaks no secret into workflow history, Slack or logs, through rotations that succeed and a fault at every step', { timeout: 300_000 }, async () => {
     const c = credential('leak-check', 'single-user', single);
     const generated = new Set<string>();
-    const histories: string[] = [];
+    const histories: { outcome: string; text: string }[] = [];
     const ok = await workersWith(undefined, { generated });
     await ok.during(async () => {
-      histories.push(await historyText(await rotate(ok, c), 'succeeds'));
+      histories.push({ outcome: 'succeeds', text: await historyText(await rotate(ok, c), 'succeeds') });
       // The second one also revokes the first one's version after the grace period.
-      histories.push(await historyText(await rotate(ok, c), 'succeeds'));
+      histories.push({ outcome: 'succeeds', text: await historyText(await rotate(ok, c), 'succeeds') });
     });
-    const failing = await workersWith('verify', { generated });
-    await failing.during(async () => {
-      histories.push(await historyText(await rotate(failing, c), 'fails'));
-    });
+    // What each failing run's history must show, decoded: proof that the check reads its failure messages.
+    const faults: [RotationFault, string][] = [
+      ['create', 'injected: the store lost its answer'],
+      ['apply', 'failed at apply: injected: the target refused the new password'],
+      ['garbled', 'failed at apply: stored value of leak-check version'],
+      ['verify', 'failed at verify: injected: the probe query failed'],
+      ['promote', 'failed at promote: injected: the store refused promote'],
+      // No policy: the run ends at once, PENDING kept (rotation-restore-fails.test.ts has the waiting).
+      ['restore', 'restore CURRENT FAILED: injected: the admin role may no longer ALTER ROLE; needs attention'],
+      ['revoke', 'injected: the store refused to drop PREVIOUS'],
+    ];
+    for (const [fault, shows] of faults) {
+      const failing = await workersWith(fault, { generated });
+      await failing.during(async () => {
+        const text = await historyText(await rotate(failing, c), 'fails');
+        expect(text, fault).toContain(shows);
+        histories.push({ outcome: fault, text });
+      });
+    }
 
-    expect(generated.size).toBe(3);
-    // The decoding reaches the payloads: the user name is in them, next to where a password would be.
-    for (const text of histories) expect(text).toContain(single);
-    for (const [i, text] of histories.entries()) for (const secret of generated) expect(text.includes(secret), `history ${i} holds a secret`).toBe(false);
+    expect(generated.size).toBe(2 + faults.length);
+    for (const { outcome, text } of histories) {
+      // The decoding reaches the payloads (the user name is in them, next to where a password would be) and the failures.
+      expect(text, outcome).toContain(single);
+      if (outcome !== 'succeeds') expect(text, outcome).toContain('Encoded failure');
+      for (const secret of generated) expect(holdsPartOf(text, secret), `the ${outcome} history holds a secret`).toBe(false);
+    }
     const slackCalls = JSON.stringify(slack.calls.map((call) => call.args));
-    expect(slackCalls).toContain('leak-check');
-    for (const secret of generated) expect(slackCalls.includes(secret), 'a secret in a Slack call').toBe(false);
+    expect(slackCalls).toContain('failed at verify: injected');
+    expect(slackCalls).toContain('NEEDS ATTENTION');
+    for (const secret of generated) expect(holdsPartOf(slackCalls, secret), 'a secret in a Slack call').toBe(false);
     // The runtime holds log entries for a moment before handing them over: take them all first.
     Runtime.instance().flushLogs();
-    expect(capturedLogs.length).toBeGreaterThan(0);
-    const logs = JSON.stringify(capturedLogs, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
-    for (const secret of generated) expect(logs.includes(secret), 'a secret in the captured logs').toBe(false);
+    // Errors keep their message, stack and cause out of JSON (non-enumerable): spell them out, as a log shipper would.
+    const logs = JSON.stringify(capturedLogs, (_key, value: unknown) => {
+      if (typeof value === 'bigint') return value.toString();
+      if (value instanceof Error) return { ...value, name: value.name, message: value.message, stack: value.stack, cause: value.cause };
+      return value;
+    });
+    // The worker logged the failures themselves (activity and workflow failures are logged with their error).
+    expect(logs).toContain('injected: the store refused promote');
+    expect(logs).toContain('is not valid JSON');
+    for (const secret of generated) expect(holdsPartOf(logs, secret), 'a secret in the captured logs').toBe(false);
   });
 
-  it('with the codec, history payloads are ciphertext', { timeout: 120_000 }, async () => {
+  it('with the codec, history payloads and failure messages are ciphertext, and the client reads them back', { timeout: 120_000 }, async () => {
     const c = credential('encrypted', 'single-user', single);
     const dataConverter = dataConverterFromEnv({ SECOPS_CODEC_KEYS: parseKeyRing(`k1:${randomBytes(32).toString('base64')}`) });
-    const workers = await workersWith(undefined, { dataConverter });
-    const history = await workers.during(async () => {
+    await (async () => {
+      const ok = await workersWith(undefined, { dataConverter });
+      await ok.during(async () => (await rotate(ok, c)).result());
+    })();
+    const workers = await workersWith('verify', { dataConverter });
+    const { error, history } = await workers.during(async () => {
       const handle = await rotate(workers, c);
-      await handle.result();
-      return handle.fetchHistory();
+      return { error: await handle.result().catch((e: unknown) => e), history: await handle.fetchHistory() };
     });
-    const payloads = (history.events ?? []).flatMap((e) => [
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(/^rotation of encrypted failed at verify: injected: the probe query failed \(rolled back: re-applied the CURRENT password of /);
+    const events = history.events ?? [];
+    const payloads = events.flatMap((e) => [
       ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
       ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
       ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
     ]);
+    const failures = events.flatMap((e) => [e.activityTaskFailedEventAttributes?.failure, e.workflowExecutionFailedEventAttributes?.failure]).filter((f) => f);
     expect(payloads.length).toBeGreaterThan(3);
+    expect(failures).toHaveLength(2);
     for (const payload of payloads) expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    for (const failure of failures) {
+      expect(failure?.message).toBe('Encoded failure');
+      expect(failure?.stackTrace).toBe('');
+      expect(Buffer.from(failure?.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    }
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    for (const words of ['injected', 'failed at verify', 'probe query', single]) expect(raw.includes(words), words).toBe(false);
   });
 });
+
+/**
+ * Whether `text` holds any 8 characters of `secret` in a row: parsers quote only the start of
+ * what they choke on (V8's JSON.parse the first 10 characters), so a whole-secret search
+ * would miss exactly those leaks. Eight random characters of 64 recur by chance once in 2^48.
+ */
+function holdsPartOf(text: string, secret: string): boolean {
+  for (let i = 0; i + 8 <= secret.length; i++) if (text.includes(secret.slice(i, i + 8))) return true;
+  return false;
+}
 
 /**
  * The run's whole history as text, payload data decoded: the history's proto messages turn

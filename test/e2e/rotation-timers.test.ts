@@ -7,22 +7,40 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
-import type { CredentialProviders } from '../../activities/secrets/credential-providers';
 import { waitUntil } from '../../processes/wait-until';
 import { rotationWorkflowId } from '../../domain/action-kinds';
-import { approvalPolicySchema } from '../../domain/approval';
+import { approvalPolicySchema, type PendingApproval, type Principal } from '../../domain/approval';
+import { approvalIdOf } from '../../domain/approval-id';
+import { ballotBytes, type UnsignedBallot } from '../../domain/ballot';
+import { toBase64 } from '../../domain/base64';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';
+import { RECOVER_ACTION } from '../../domain/rotation';
+import { keyIdOf, publicKeyLine } from '../../domain/signing-key';
 import { FileSecretStore } from '../../secrets/file-secret-store';
-import { PostgresRoleTarget } from '../../secrets/postgres-role-target';
 import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
+import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { recordHistory } from '../support/histories';
 import { logsIn as logsInTo } from '../support/postgres-login';
+import { faultyProviders, type RotationFault } from '../support/rotation-faults';
 import { startTimeSkipping } from '../support/time-skipping';
+
+const bob = ed25519.keygen();
+
+/**
+ * Every ballot of this file is cast here, signed with bob's key as the CLI would sign it;
+ * issued at `nowMs`, the test server's skipped-ahead clock, which the gate's window is measured on.
+ */
+async function vote(handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason: string | undefined, nowMs: number) {
+  const unsigned: UnsignedBallot = { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }), issuedAt: new Date(nowMs).toISOString(), keyId: keyIdOf(bob.publicKey) };
+  return handle.executeUpdate(decideUpdate, { args: [{ ...unsigned, signature: toBase64(ed25519.sign(ballotBytes(unsigned), bob.secretKey)) }] });
+}
 
 /**
  * The rotation's timers — the grace period before the previous version is revoked, and a
@@ -40,13 +58,11 @@ describe('rotation timers (time-skipping server)', () => {
   const suffix = randomBytes(3).toString('hex');
   const single = `rot_timer_single_${suffix}`;
   const alternating = `rot_timer_alt_${suffix}`;
-  const roles = [single, `${alternating}_a`, `${alternating}_b`];
+  const unanswered = `rot_timer_unanswered_${suffix}`;
+  const roles = [single, `${alternating}_a`, `${alternating}_b`, unanswered];
+  let fault: RotationFault | undefined;
 
   const store = () => new FileSecretStore({ file: storeFile, key: storeKey });
-  const providers: CredentialProviders = {
-    store: store,
-    target: (c) => new PostgresRoleTarget(c.target.strategy === 'single-user' ? { strategy: 'single-user', role: c.target.role } : { strategy: 'alternating-users', baseRole: c.target.role }, fresh.url),
-  };
 
   beforeAll(async () => {
     [env, fresh] = await Promise.all([startTimeSkipping(), freshDatabase()]);
@@ -56,7 +72,7 @@ describe('rotation timers (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflows(),
-      activities: createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined, credentials: providers }),
+      activities: createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined, credentials: faultyProviders({ store: store(), adminUrl: fresh.url, fault: () => fault }) }),
     });
     running = worker.run();
   });
@@ -70,7 +86,7 @@ describe('rotation timers (time-skipping server)', () => {
 
   const credential = (id: string, strategy: 'single-user' | 'alternating-users', role: string): CredentialConfig =>
     credentialSchema.parse({ id, target: { provider: 'postgres-role', adminUrlEnv: 'UNUSED_IN_TESTS', strategy, role }, secretStore: { provider: 'file', file: storeFile, path: `db/${id}` }, gracePeriod: '1h' });
-  const start = (c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}): Promise<WorkflowHandle> =>
+  const start = (c: CredentialConfig, extra: Partial<CredentialRotationInput> = {}) =>
     env.client.workflow.start(credentialRotation, { taskQueue, workflowId: rotationWorkflowId(c.id), args: [{ credential: c, taskQueue, requestedBy: 'cli:test', ...extra }] });
   const versionAt = async (c: CredentialConfig, label: 'CURRENT' | 'PREVIOUS' | 'PENDING') => {
     const version = await store().getVersion(c.secretStore.path, label);
@@ -100,19 +116,21 @@ describe('rotation timers (time-skipping server)', () => {
     expect(await logsIn(single, second.password)).toBe(true);
   });
 
-  it('alternating-users: the previous user keeps working and stays PREVIOUS until the next rotation (no grace-period revoke)', { timeout: 120_000 }, async () => {
+  it('alternating-users: the previous user works through the grace period, then is disabled and PREVIOUS dropped', { timeout: 120_000 }, async () => {
     const c = credential('grace-alternating', 'alternating-users', alternating);
     await (await start(c)).result();
     const first = (await versionAt(c, 'CURRENT'))!;
     const handle = await start(c);
-    const result = (await handle.result()) as CredentialRotationResult;
+    await waitUntil('the grace-period timer started', () => startedATimer(handle), 60_000);
     const second = (await versionAt(c, 'CURRENT'))!;
-
-    expect(result).toEqual({ credentialId: 'grace-alternating', versionId: second.versionId, username: `${alternating}_b` });
-    expect(await startedATimer(handle)).toBe(false);
     expect(await versionAt(c, 'PREVIOUS')).toEqual(first);
-    expect(first.username).toBe(`${alternating}_a`);
     expect(await logsIn(first.username, first.password)).toBe(true);
+    expect(await logsIn(second.username, second.password)).toBe(true);
+
+    const result = (await handle.result()) as CredentialRotationResult;
+    expect(result).toEqual({ credentialId: 'grace-alternating', versionId: second.versionId, username: `${alternating}_b`, revokedPrevious: `${alternating}_a` });
+    expect(await versionAt(c, 'PREVIOUS')).toBeUndefined();
+    expect(await logsIn(first.username, first.password)).toBe(false);
     expect(await logsIn(second.username, second.password)).toBe(true);
   });
 
@@ -120,7 +138,8 @@ describe('rotation timers (time-skipping server)', () => {
     const c = credential('promotion-expires', 'single-user', single);
     await (await start(c)).result();
     const before = (await versionAt(c, 'CURRENT'))!;
-    const promotePolicy = approvalPolicySchema.parse({ approvers: { cliUsers: ['bob'] }, timeout: '4h', escalation: [{ after: '2h', approvers: { cliUsers: ['carol'] } }] });
+    const carol = publicKeyLine(ed25519.keygen().publicKey);
+    const promotePolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '4h', escalation: [{ after: '2h', approvers: { cliUsers: [{ name: 'carol', publicKey: carol }] } }] });
 
     const handle = await start(c, { promotePolicy });
     const error = await handle.result().catch((e: unknown) => e);
@@ -130,12 +149,47 @@ describe('rotation timers (time-skipping server)', () => {
     expect((error as WorkflowFailedError).cause?.message).toMatch(
       /^rotation of promotion-expires failed at approval: promotion not approved: expired without a decision; policy default: reject \(rolled back: re-applied the CURRENT password of rot_timer_single_\w+; discarded PENDING version \d+\)$/,
     );
-    const audit = await listAuditEvents(fresh.db, { subject: `${handle.workflowId}#1` });
+    const audit = await listAuditEvents(fresh.db, { subject: approvalIdOf(handle.workflowId, 1, handle.firstExecutionRunId) });
     expect(audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
       ['system', 'approval.requested', 'succeeded'], ['system', 'approval.escalated', 'succeeded'], ['system', 'approval.decided', 'failed'],
     ]);
     expect(await versionAt(c, 'CURRENT')).toEqual(before);
     expect(await versionAt(c, 'PENDING')).toBeUndefined();
     expect(await logsIn(single, before.password)).toBe(true);
+  });
+
+  it('a recovery approval nobody answers is asked again after its timeout, PENDING kept, until someone answers', { timeout: 120_000 }, async () => {
+    const c = credential('recovery-unanswered', 'single-user', unanswered);
+    await (await start(c)).result();
+    const before = (await versionAt(c, 'CURRENT'))!;
+    const recoverPolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '4h' });
+    fault = 'restore';
+    try {
+      const handle = await start(c, { recoverPolicy });
+      const request = async (answered: string[]) => {
+        let found: PendingApproval | undefined;
+        await waitUntil('a rotation.recover approval', async () => {
+          found = (await handle.query(pendingApprovalsQuery)).find((a) => a.action === RECOVER_ACTION && !answered.includes(a.approvalId));
+          return found !== undefined;
+        }, 60_000);
+        return found!;
+      };
+      const first = await request([]);
+      await env.sleep('5h');
+      const second = await request([first.approvalId]);
+      expect(second.approvalId).not.toBe(first.approvalId);
+      const kept = (await versionAt(c, 'PENDING'))!;
+      expect(await logsIn(kept.username, kept.password)).toBe(true);
+      const audit = await listAuditEvents(fresh.db, { subject: first.approvalId });
+      expect(audit.map((e) => [e.action, e.outcome])).toEqual([['approval.requested', 'succeeded'], ['approval.decided', 'failed']]);
+
+      await vote(handle, second.approvalId, 'cli:bob', 'reject', 'restored by the DBA', await env.currentTimeMs());
+      const error = await handle.result().catch((e: unknown) => e);
+      expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('RotationFinishedByHand');
+      expect(await versionAt(c, 'PENDING')).toEqual(kept);
+      expect(await logsIn(before.username, before.password)).toBe(false);
+    } finally {
+      fault = undefined;
+    }
   });
 });

@@ -90,6 +90,49 @@ describe('FileSecretStore', () => {
     await rm(`${file}.lock`);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype', 'shop/__proto__', '__proto__/db', 'a/constructor/b'])('refuses the prototype-named path %s, and changes nothing', async (path) => {
+    const file = storeFile();
+    const store = FileSecretStore.fromEnvironment(file, env());
+    await store.putPending('shop/db', 'kept', { idempotencyToken: 'token-0001' });
+    const before = await readFile(file, 'utf8');
+    const refusal = new RegExp(`^secret path ${JSON.stringify(path).replace(/\//g, '\\/')} must not have a segment named __proto__, constructor or prototype$`);
+    await expect(store.putPending(path, 'x', { idempotencyToken: 'token-0002' })).rejects.toThrow(refusal);
+    await expect(store.getVersion(path, 'PENDING')).rejects.toThrow(refusal);
+    await expect(store.promote(path, '1')).rejects.toThrow(refusal);
+    await expect(store.discardPending(path, '1')).rejects.toThrow(refusal);
+    await expect(store.revokePrevious(path)).rejects.toThrow(refusal);
+    await expect(store.describe(path)).rejects.toThrow(refusal);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await store.getVersion('shop/db', 'PENDING')).toEqual({ versionId: '1', value: 'kept' });
+  });
+
+  it('keeps paths named like other Object.prototype members (toString, valueOf, hasOwnProperty) as ordinary secrets', async () => {
+    const file = storeFile();
+    const store = FileSecretStore.fromEnvironment(file, env());
+    for (const path of ['toString', 'valueOf', 'hasOwnProperty']) {
+      expect(await store.getVersion(path, 'CURRENT')).toBeUndefined();
+      expect(await store.describe(path)).toEqual({ versions: [] });
+      await store.putPending(path, `value-of-${path}`, { idempotencyToken: `token-${path}` });
+      await store.promote(path, '1');
+      expect(await store.getVersion(path, 'CURRENT')).toEqual({ versionId: '1', value: `value-of-${path}` });
+    }
+    expect(Object.keys((JSON.parse(await readFile(file, 'utf8')) as { secrets: object }).secrets)).toEqual(['toString', 'valueOf', 'hasOwnProperty']);
+  });
+
+  it('refuses a store file holding a __proto__ entry instead of reading Object.prototype from it', async () => {
+    const file = storeFile();
+    const store = FileSecretStore.fromEnvironment(file, env());
+    await store.putPending('a', 'v', { idempotencyToken: 'token-0001' });
+    const raw = await readFile(file, 'utf8');
+    const tampered = raw.replace('"secrets": {', '"secrets": {\n    "__proto__": { "polluted": true },');
+    expect(tampered).not.toBe(raw);
+    await writeFile(file, tampered, { mode: 0o600 });
+    await expect(store.getVersion('a', 'PENDING')).rejects.toThrow(/is not a secops-flow secret store file \(unexpected content at secrets\."__proto__"\)/);
+    await expect(store.putPending('b', 'w', { idempotencyToken: 'token-0002' })).rejects.toThrow(/unexpected content at secrets\."__proto__"/);
+    expect(await readFile(file, 'utf8')).toBe(tampered);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('breaks a lock left behind by a crashed process', async () => {
     const file = storeFile();
     const store = new FileSecretStore({ file, key: storeKeyFromEnvironment(env()), lock: { timeoutMs: 200, staleMs: 1_000 } });

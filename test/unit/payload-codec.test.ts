@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { decodeOptionalFailureToOptionalError, encodeErrorToFailure, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { dataConverterFromEnv } from '../../codec/data-converter';
 import { parseKeyRing } from '../../domain/codec-keys';
 import { EncryptionCodec, PayloadDecryptionError } from '../../codec/payload-codec';
@@ -105,7 +106,22 @@ describe('parseKeyRing', () => {
   it('is checked with the environment, so a bad ring stops a process at start', () => {
     expect(() => parseEnvironment({ SECOPS_CODEC_KEYS: `k1:${oldKey.slice(4)}` })).toThrow(/SECOPS_CODEC_KEYS: entry 1 \(key id "k1"\)/);
     const env = parseEnvironment({ SECOPS_CODEC_KEYS: `k1:${oldKey}` });
-    expect(dataConverterFromEnv(env)?.payloadCodecs?.[0]).toBeInstanceOf(EncryptionCodec);
-    expect(dataConverterFromEnv(parseEnvironment({}))).toBeUndefined();
+    expect(dataConverterFromEnv(env).payloadCodecs?.[0]).toBeInstanceOf(EncryptionCodec);
+    expect(dataConverterFromEnv(parseEnvironment({})).payloadCodecs).toBeUndefined();
+  });
+
+  it('moves failure messages and stack traces into a payload, which the codec then encrypts', async () => {
+    for (const keys of [undefined, `k1:${oldKey}`]) {
+      const converter = loadDataConverter(dataConverterFromEnv(parseEnvironment(keys ? { SECOPS_CODEC_KEYS: keys } : {})));
+      const failure = await encodeErrorToFailure(converter, new Error('role shop_app: injected'));
+      expect(failure.message).toBe('Encoded failure');
+      expect(failure.stackTrace).toBe('');
+      const attributes = Buffer.from(failure.encodedAttributes?.data ?? []).toString('utf8');
+      if (keys) expect(attributes).not.toContain('injected');
+      else expect(JSON.parse(attributes)).toMatchObject({ message: 'role shop_app: injected', stack_trace: expect.stringContaining('payload-codec.test.ts') });
+      expect(Buffer.from(failure.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe(keys ? 'binary/encrypted' : 'json/plain');
+      const decoded = await decodeOptionalFailureToOptionalError(converter, failure);
+      expect(decoded?.message).toBe('role shop_app: injected');
+    }
   });
 });
