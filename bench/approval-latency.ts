@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startProcess } from '../processes/child-process';
 import { freePort } from '../processes/port';
@@ -68,7 +68,7 @@ export async function approvalLatency(): Promise<void> {
     const url = `http://127.0.0.1:${slackPort}/slack/events`;
 
     const target = config.targets[0]!;
-    const handles: WorkflowHandle[] = [];
+    const handles: WorkflowHandleWithFirstExecutionRunId[] = [];
     for (let i = 0; i < WARM_UP + CLICKS; i += 20) {
       handles.push(...(await Promise.all(Array.from({ length: Math.min(20, WARM_UP + CLICKS - i) }, (_, j) =>
         client.workflow.start(dastScan, { taskQueue: config.taskQueues.control, workflowId: `dast:bench-target:bench-${i + j}`, args: [dastScanInput(config, target, 'slack:UREQUESTER')] })))));
@@ -116,7 +116,7 @@ export async function approvalLatency(): Promise<void> {
 }
 
 /** Asks the workflow back to back: the first answer without the approval is when the decision shows. */
-async function untilDecided(handle: WorkflowHandle, approvalId: string): Promise<void> {
+async function untilDecided(handle: WorkflowHandleWithFirstExecutionRunId, approvalId: string): Promise<void> {
   for (;;) {
     const pending = await handle.query(pendingApprovalsQuery);
     if (!pending.some((a) => a.approvalId === approvalId)) return;
