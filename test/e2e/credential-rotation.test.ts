@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { WebClient } from '@slack/web-api';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -12,12 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { dataConverterFromEnv } from '../../codec/data-converter';
 import { approvalPolicySchema, type Principal } from '../../domain/approval';
-import { ballotBytes, type UnsignedBallot } from '../../domain/ballot';
-import { toBase64 } from '../../domain/base64';
 import { parseKeyRing } from '../../domain/codec-keys';
 import { rotationWorkflowId } from '../../domain/action-kinds';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';
-import { keyIdOf, publicKeyLine } from '../../domain/signing-key';
 import { FileSecretStore } from '../../secrets/file-secret-store';
 import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { waitUntil } from '../../processes/wait-until';
@@ -30,15 +26,12 @@ import { capturedLogs } from '../support/quiet-runtime';
 import { faultyProviders, type RotationFault } from '../support/rotation-faults';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 import { scheduledRotation } from '../../workflows/scheduled-rotation';
-import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
+import { pendingApprovalsQuery } from '../../workflows/approval';
+import { testCliUser, voteOn } from '../support/test-ballots';
 
-const bob = ed25519.keygen();
-
-/** Every ballot of this file is cast here, signed with bob's key as the CLI would sign it. */
-async function vote(handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason?: string) {
-  const unsigned: UnsignedBallot = { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }), issuedAt: new Date().toISOString(), keyId: keyIdOf(bob.publicKey) };
-  return handle.executeUpdate(decideUpdate, { args: [{ ...unsigned, signature: toBase64(ed25519.sign(ballotBytes(unsigned), bob.secretKey)) }] });
-}
+/** Every ballot of this file is cast here, signed as the CLI signs it. */
+const vote = (handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason?: string) =>
+  voteOn(handle, { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }) });
 
 /** Real PostgreSQL roles, the real file secret store, real workers; failures injected by wrapping the real providers. */
 describe('credential rotation', () => {
@@ -149,7 +142,7 @@ describe('credential rotation', () => {
     const c = credential('busy', 'single-user', single);
     const workers = await workersWith();
     await workers.during(async () => {
-      const policy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '1h' });
+      const policy = approvalPolicySchema.parse({ approvers: { cliUsers: [testCliUser('bob')] }, timeout: '1h' });
       const first = await rotate(workers, c, { promotePolicy: policy });
       await waitUntil('waiting for approval', async () => (await first.query(pendingApprovalsQuery)).length === 1, 30_000);
       await expect(rotate(workers, c)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);

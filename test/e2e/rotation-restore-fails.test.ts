@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -11,16 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { rotationWorkflowId } from '../../domain/action-kinds';
 import { approvalPolicySchema, type PendingApproval, type Principal } from '../../domain/approval';
-import { ballotBytes, type UnsignedBallot } from '../../domain/ballot';
-import { toBase64 } from '../../domain/base64';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';
 import { RECOVER_ACTION } from '../../domain/rotation';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { keyIdOf, publicKeyLine } from '../../domain/signing-key';
-import { waitUntil } from '../../processes/wait-until';
 import { FileSecretStore } from '../../secrets/file-secret-store';
 import { migrate } from '../../store/migrations';
-import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 import { credentialRotation, type CredentialRotationInput } from '../../workflows/credential-rotation';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { recordHistory } from '../support/histories';
@@ -28,14 +22,12 @@ import { logsIn as logsInTo } from '../support/postgres-login';
 import { faultyProviders, type RotationFault } from '../support/rotation-faults';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import { startWorkers, type RunningWorkers } from '../support/workers';
+import { testCliUser, voteOn } from '../support/test-ballots';
+import { nextApproval } from '../support/approval-requests';
 
-const bob = ed25519.keygen();
-
-/** Every ballot of this file is cast here, signed with bob's key as the CLI would sign it. */
-async function vote(handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason?: string) {
-  const unsigned: UnsignedBallot = { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }), issuedAt: new Date().toISOString(), keyId: keyIdOf(bob.publicKey) };
-  return handle.executeUpdate(decideUpdate, { args: [{ ...unsigned, signature: toBase64(ed25519.sign(ballotBytes(unsigned), bob.secretKey)) }] });
-}
+/** Every ballot of this file is cast here, signed as the CLI signs it. */
+const vote = (handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason?: string) =>
+  voteOn(handle, { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }) });
 
 /**
  * A rotation whose compensation cannot restore CURRENT, on real PostgreSQL roles, the real
@@ -51,7 +43,7 @@ describe('rotation whose restore fails', () => {
   const suffix = randomBytes(3).toString('hex');
   const roles = ['retried', 'by_hand', 'no_policy'].map((name) => `rot_rf_${name}_${suffix}`);
   let fault: RotationFault | undefined;
-  const policy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '1h' });
+  const policy = approvalPolicySchema.parse({ approvers: { cliUsers: [testCliUser('bob')] }, timeout: '1h' });
 
   beforeAll(async () => {
     [fresh, slack] = await Promise.all([freshDatabase(), startSlackApiServer({ botToken: 'test-bot-token-restore', channels: [{ id: 'C0ONCALL', name: 'oncall', member: true }, { id: 'C0SECURITY', name: 'security', member: true }] })]);
@@ -81,14 +73,8 @@ describe('rotation whose restore fails', () => {
   const verdictOf = async (handle: WorkflowHandle) => (await handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.verdict);
 
   /** The next recovery approval the run asks for (not one already answered). */
-  async function recoveryRequest(handle: WorkflowHandle, answered: string[] = []): Promise<PendingApproval> {
-    let found: PendingApproval | undefined;
-    await waitUntil('a rotation.recover approval', async () => {
-      found = (await handle.query(pendingApprovalsQuery)).find((a) => a.action === RECOVER_ACTION && !answered.includes(a.approvalId));
-      return found !== undefined;
-    }, 60_000);
-    return found!;
-  }
+  const recoveryRequest = (handle: WorkflowHandle, answered: string[] = []): Promise<PendingApproval> =>
+    nextApproval(handle, 'a rotation.recover approval', (a) => a.action === RECOVER_ACTION && !answered.includes(a.approvalId));
 
   /** A CURRENT to protect, made by a rotation without faults. */
   async function established(running: RunningWorkers, c: CredentialConfig) {

@@ -7,40 +7,30 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { waitUntil } from '../../processes/wait-until';
 import { rotationWorkflowId } from '../../domain/action-kinds';
-import { approvalPolicySchema, type PendingApproval, type Principal } from '../../domain/approval';
+import { approvalPolicySchema, type Principal } from '../../domain/approval';
 import { approvalIdOf } from '../../domain/approval-id';
-import { ballotBytes, type UnsignedBallot } from '../../domain/ballot';
-import { toBase64 } from '../../domain/base64';
 import { credentialSchema, type CredentialConfig } from '../../domain/credential';
 import { RECOVER_ACTION } from '../../domain/rotation';
-import { keyIdOf, publicKeyLine } from '../../domain/signing-key';
 import { FileSecretStore } from '../../secrets/file-secret-store';
 import { listAuditEvents } from '../../store/audit-events';
 import { migrate } from '../../store/migrations';
 import { bundleWorkflows } from '../../worker/workflow-bundle';
-import { decideUpdate, pendingApprovalsQuery } from '../../workflows/approval';
 import { credentialRotation, type CredentialRotationInput, type CredentialRotationResult } from '../../workflows/credential-rotation';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { recordHistory } from '../support/histories';
 import { logsIn as logsInTo } from '../support/postgres-login';
 import { faultyProviders, type RotationFault } from '../support/rotation-faults';
 import { startTimeSkipping } from '../support/time-skipping';
+import { testCliUser, voteOn } from '../support/test-ballots';
+import { nextApproval } from '../support/approval-requests';
 
-const bob = ed25519.keygen();
-
-/**
- * Every ballot of this file is cast here, signed with bob's key as the CLI would sign it;
- * issued at `nowMs`, the test server's skipped-ahead clock, which the gate's window is measured on.
- */
-async function vote(handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason: string | undefined, nowMs: number) {
-  const unsigned: UnsignedBallot = { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }), issuedAt: new Date(nowMs).toISOString(), keyId: keyIdOf(bob.publicKey) };
-  return handle.executeUpdate(decideUpdate, { args: [{ ...unsigned, signature: toBase64(ed25519.sign(ballotBytes(unsigned), bob.secretKey)) }] });
-}
+/** Every ballot of this file is cast here, signed as the CLI signs it, at the test server's time (it runs ahead of this clock). */
+const vote = (handle: WorkflowHandle, approvalId: string, voter: Principal, choice: 'approve' | 'reject', reason: string | undefined, nowMs: number) =>
+  voteOn(handle, { approvalId, voter, vote: choice, ...(reason !== undefined && { reason }) }, new Date(nowMs));
 
 /**
  * The rotation's timers — the grace period before the previous version is revoked, and a
@@ -138,8 +128,7 @@ describe('rotation timers (time-skipping server)', () => {
     const c = credential('promotion-expires', 'single-user', single);
     await (await start(c)).result();
     const before = (await versionAt(c, 'CURRENT'))!;
-    const carol = publicKeyLine(ed25519.keygen().publicKey);
-    const promotePolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '4h', escalation: [{ after: '2h', approvers: { cliUsers: [{ name: 'carol', publicKey: carol }] } }] });
+        const promotePolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [testCliUser('bob')] }, timeout: '4h', escalation: [{ after: '2h', approvers: { cliUsers: [testCliUser('carol')] } }] });
 
     const handle = await start(c, { promotePolicy });
     const error = await handle.result().catch((e: unknown) => e);
@@ -162,18 +151,11 @@ describe('rotation timers (time-skipping server)', () => {
     const c = credential('recovery-unanswered', 'single-user', unanswered);
     await (await start(c)).result();
     const before = (await versionAt(c, 'CURRENT'))!;
-    const recoverPolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [{ name: 'bob', publicKey: publicKeyLine(bob.publicKey) }] }, timeout: '4h' });
+    const recoverPolicy = approvalPolicySchema.parse({ approvers: { cliUsers: [testCliUser('bob')] }, timeout: '4h' });
     fault = 'restore';
     try {
       const handle = await start(c, { recoverPolicy });
-      const request = async (answered: string[]) => {
-        let found: PendingApproval | undefined;
-        await waitUntil('a rotation.recover approval', async () => {
-          found = (await handle.query(pendingApprovalsQuery)).find((a) => a.action === RECOVER_ACTION && !answered.includes(a.approvalId));
-          return found !== undefined;
-        }, 60_000);
-        return found!;
-      };
+      const request = (answered: string[]) => nextApproval(handle, 'a rotation.recover approval', (a) => a.action === RECOVER_ACTION && !answered.includes(a.approvalId));
       const first = await request([]);
       await env.sleep('5h');
       const second = await request([first.approvalId]);

@@ -8,6 +8,7 @@ import { APPROVAL_ACTIONS } from '../../render/slack/approval-request';
 import type { RecordedCall, SlackApiServer } from './slack-api-server';
 import { dastScan } from '../../workflows/dast-scan';
 import { pendingApprovalsQuery } from '../../workflows/approval';
+import { waitUntil } from '../../processes/wait-until';
 
 export interface PostedApproval {
   handle: WorkflowHandle;
@@ -49,4 +50,11 @@ export async function startApprovalRequest(client: Client, api: SlackApiServer, 
 export async function pendingView(handle: WorkflowHandle, approvalId: string): Promise<PendingApproval | undefined> {
   const pending = await handle.query(pendingApprovalsQuery);
   return pending.find((a) => a.approvalId === approvalId);
+}
+
+/** The first approval the run asks for that `match` accepts, once it is pending. */
+export async function nextApproval(handle: WorkflowHandle, what: string, match: (approval: PendingApproval) => boolean = () => true): Promise<PendingApproval> {
+  let found: PendingApproval | undefined;
+  await waitUntil(what, async () => (found = (await handle.query(pendingApprovalsQuery)).find(match)) !== undefined, 60_000);
+  return found!;
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { parsePrivateKey, type SigningKey } from '../../client/signing-key-file';
 import { signBallot, type VoteIntent } from '../../client/ballot-signer';
 import type { Ballot } from '../../domain/ballot';
 import { publicKeyLine } from '../../domain/signing-key';
+import { decideUpdate } from '../../workflows/approval';
 
 /**
  * Ballot keys for tests, each derived from a name so every file and process agrees on them
@@ -43,4 +45,9 @@ export function testSlackApp(): { publicKey: string } {
  */
 export function signedBallot(intent: VoteIntent, now = new Date(), signer = intent.voter.startsWith('slack:') ? SLACK_APP_KEY : intent.voter.slice(4)): Ballot {
   return signBallot(testSigningKey(signer), intent, now);
+}
+
+/** Casts a signed vote straight through the `decide` Update, as a front end would after signing. */
+export function voteOn(handle: WorkflowHandle, intent: VoteIntent, now?: Date) {
+  return handle.executeUpdate(decideUpdate, { args: [signedBallot(intent, now)] });
 }
