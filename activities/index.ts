@@ -13,6 +13,7 @@ import { createTargetAddressActivities } from './scanners/check-target-addresses
 import { createRunScannerActivities } from './scanners/run-scanner';
 import { createApprovalMessageActivities } from './slack/approval-messages';
 import { createNotifyActivities } from './slack/notify-scan';
+import { createScanErrorNotifyActivities } from './slack/notify-scan-error';
 import { createRotationNotifyActivities } from './slack/notify-rotation';
 import { environmentProviders, type CredentialProviders } from './secrets/credential-providers';
 import { createRotationActivities } from './secrets/rotation-steps';
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCompareActivities(db),
     ...createReportActivities(),
     ...createNotifyActivities(deps.slack, deps.slackChannel, runUrl),
+    ...createScanErrorNotifyActivities(deps.slack, deps.slackChannel, runUrl),
     ...createAuditActivities(db),
     ...createSlackGroupActivities(deps.slack),
     ...createApprovalMessageActivities(deps.slack, deps.slackChannel, runUrl),

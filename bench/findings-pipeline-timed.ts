@@ -1,22 +1,59 @@
-import { readFileSync } from 'node:fs';
-import { parseZapReportFile } from '../activities/findings/zap-report';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { DEFAULT_MAX_REPORT_BYTES } from '../activities/findings/report-parse-error';
+import { mergeZapFinding, streamZapReportFile } from '../activities/findings/zap-report';
 import { compareWithBaseline } from '../domain/baseline';
-import type { FindingSummary } from '../domain/finding';
+import type { ScanCoverage } from '../domain/coverage';
+import type { Finding, FindingSummary } from '../domain/finding';
 
 /**
- * The timed part of `findings-pipeline`, alone in its own process so its peak RSS is its
- * own: parse + normalize + fingerprint the report, then diff against the baseline
- * findings (as the store would hand them over). Prints one JSON line.
+ * The timed part of `findings-pipeline`, alone in a fresh process so its peak RSS is its
+ * own: the baseline (last week's open findings as the store hands them over: summaries), then the
+ * report parsed as a stream (normalize + fingerprint included), then the diff. Instances are
+ * counted and let go as they stream by — in a scan they go on to the store — and the diff
+ * gets every finding with its words but without its instance list. The diff is the
+ * coverage-aware one, with the coverage a complete scan records (coverageOf).
+ * Prints one JSON line.
  */
 async function main(): Promise<void> {
   const [reportPath, baselinePath] = process.argv.slice(2) as [string, string];
   const start = process.hrtime.bigint();
-  const current = await parseZapReportFile(reportPath);
-  const baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as FindingSummary[];
-  const result = compareWithBaseline({ current, baseline, triage: [], rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
+  const baseline = await readSummaries(baselinePath);
+  const current = new Map<string, Finding>();
+  let instances = 0;
+  await streamZapReportFile(reportPath, DEFAULT_MAX_REPORT_BYTES, (part) => {
+    instances += part.instances.length;
+    const finding = { ...part, instances: [] };
+    const known = current.get(finding.fingerprint);
+    if (known) mergeZapFinding(known, finding);
+    else current.set(finding.fingerprint, finding);
+  });
+  const result = compareWithBaseline({ current: [...current.values()], baseline, coverage: coverageOf(baseline), triage: [], rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const instances = current.reduce((sum, f) => sum + f.instances.length, 0);
-  console.log(JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, instances, findings: current.length, diff: result.diff }));
+  console.log(JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, instances, findings: current.size, diff: result.diff }));
+}
+
+/**
+ * What this week's scan covered, as a scanner worker records it: every rule ran to the end
+ * and the crawl reached every place last week's findings were (a moved finding is then
+ * fixed, not "not re-tested"), so the diff does its whole coverage-aware work.
+ */
+function coverageOf(baseline: FindingSummary[]): ScanCoverage {
+  const rules = [...new Set(baseline.map((f) => f.ruleId))];
+  const reached = baseline.map((f) => f.url);
+  return {
+    quality: { targetAnswered: true, urlsCrawled: reached.length, requestsSent: reached.length, requestsFailed: 0, modulesRun: rules, modulesFinished: rules, durationSeconds: 0, source: 'bench/findings-pipeline' },
+    reached,
+    tested: {},
+    scanner: { image: 'bench' },
+  };
+}
+
+/** One summary per line, each parsed as the store's driver parses a row's JSON. */
+async function readSummaries(path: string): Promise<FindingSummary[]> {
+  const summaries: FindingSummary[] = [];
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) summaries.push(JSON.parse(line) as FindingSummary);
+  return summaries;
 }
 
 void main();

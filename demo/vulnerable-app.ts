@@ -8,14 +8,24 @@
  *   /product?id=…     SQL injection, error-based (id concatenated into SQL; the raw
  *                     PostgreSQL error is printed with HTTP 500)
  *   /redirect?url=…   open redirect (302 to url, unvalidated)
+ *   /file?name=…      path traversal (name resolved against the documents folder unchecked;
+ *                     the files are a made-up in-memory set, see fake-files.ts)
+ *   /ping?host=…      command execution (host pasted into a command line; the "shell" is
+ *                     a pretend one with a few made-up commands, see fake-shell.ts)
  *   every page        no X-Frame-Options, Content-Security-Policy, X-Content-Type-Options
  *                     or Strict-Transport-Security; `/` sets a cookie without HttpOnly/Secure
  * Pages are tiny and few so a full scan stays quick.
+ *
+ * `release: 'next'` serves the app as its next release would be, for scans that compare
+ * two releases (coverage-aware diff): /search escapes q (the XSS is really fixed) and the
+ * product pages are gone (no link to them, /product answers 404), everything else as is.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite, messages } from '@electric-sql/pglite';
+import { readDocument } from './fake-files';
+import { runFakeShell } from './fake-shell';
 
 export interface VulnerableApp {
   url: string;
@@ -31,6 +41,8 @@ const INDEX = `<h1>Acme Outdoor Shop</h1>
 <li><a href="/search?q=shoes">Search for shoes</a></li>
 <li><a href="/product?id=1">Trail shoes</a></li>
 <li><a href="/redirect?url=/">Back to the shop</a></li>
+<li><a href="/file?name=shipping.txt">Shipping terms</a></li>
+<li><a href="/ping?host=warehouse.local">Is the warehouse online?</a></li>
 </ul>`;
 
 /** Escapes text placed between tags; used everywhere except where a flaw is intended. */
@@ -77,6 +89,18 @@ async function product(db: PGlite, id: string, response: ServerResponse): Promis
   }
 }
 
+function showDocument(name: string, response: ServerResponse): void {
+  // The flaw: name may climb out of the documents folder (../../etc/passwd, /etc/passwd).
+  const file = readDocument(name);
+  if (!file) return page(response, 404, 'Not found', `<p>No document ${escapeHtml(name)}.</p>`);
+  page(response, 200, 'Document', `<pre>${escapeHtml(file.content)}</pre>`);
+}
+
+function ping(host: string, response: ServerResponse): void {
+  // The flaw: host is pasted into a command line a shell would run (here a pretend one).
+  page(response, 200, 'Ping', `<pre>${escapeHtml(runFakeShell(`ping -c 1 ${host}`))}</pre>`);
+}
+
 async function route(db: PGlite, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', `http://${LOOPBACK}`);
   const param = (name: string) => url.searchParams.get(name) ?? '';
@@ -93,18 +117,39 @@ async function route(db: PGlite, request: IncomingMessage, response: ServerRespo
       // cannot carry are percent-encoded (as Express does), so the header stays valid.
       response.writeHead(302, { location: param('url').replace(/[^\x21-\x7e]/gu, encodeURIComponent) }).end();
       return;
+    case '/file':
+      return showDocument(param('name'), response);
+    case '/ping':
+      return ping(param('host'), response);
     default:
       return page(response, 404, 'Not found', '<p>Not found.</p>');
   }
 }
 
-export async function startVulnerableApp(options: { port?: number; host?: typeof LOOPBACK } = {}): Promise<VulnerableApp> {
+/** The next release: what changed from the app above; every other page is route()'s. */
+async function routeNextRelease(db: PGlite, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', `http://${LOOPBACK}`);
+  switch (url.pathname) {
+    case '/':
+      response.setHeader('set-cookie', `shop_session=${randomBytes(16).toString('hex')}; Path=/`);
+      return page(response, 200, 'Acme Outdoor Shop', INDEX.replace(/<li><a href="\/product[^\n]*\n/, ''));
+    case '/search':
+      return page(response, 200, 'Search', `<p>Results for <b>${escapeHtml(url.searchParams.get('q') ?? '')}</b>: none.</p>`);
+    case '/product':
+      return page(response, 404, 'Not found', '<p>Not found.</p>');
+    default:
+      return route(db, request, response);
+  }
+}
+
+export async function startVulnerableApp(options: { port?: number; host?: typeof LOOPBACK; release?: 'current' | 'next' } = {}): Promise<VulnerableApp> {
   const host = options.host ?? LOOPBACK;
   const db = await openShopDatabase();
+  const handle = options.release === 'next' ? routeNextRelease : route;
   const server = createServer((request, response) => {
     // Scanners send every malformed input there is: an unforeseen failure must cost one
     // request, never the process.
-    route(db, request, response).catch(() => {
+    handle(db, request, response).catch(() => {
       if (response.headersSent) response.destroy();
       else response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
     });

@@ -56,8 +56,13 @@ const targetSchema = z
         pids: z.number().int().min(32).max(32_768).default(512),
       })
       .default({ memoryMb: 2048, cpus: 1, pids: 512 }),
-    /** Wapiti attack modules (`-m`); the engine's default set when absent. */
+    /** Wapiti attack modules (`-m`); when absent, the profile's (activities/scanners/wapiti-modules.ts). */
     wapitiModules: z.array(z.string().regex(/^[a-z_]+$/, 'must be a Wapiti module name')).min(1).optional(),
+    /**
+     * A Wapiti endpoint (the Wapiti project's endpoint scripts, reachable by the target and the
+     * scanner) for the checks that need one: SSRF and out-of-band XXE run only when it is named.
+     */
+    wapitiEndpoint: httpUrl.refine((value) => !/[?#]/.test(value), 'must not carry a query or fragment').optional(),
   })
   .superRefine((target, ctx) => {
     if (target.profile === 'api' && !target.apiSpec) ctx.addIssue({ code: 'custom', path: ['apiSpec'], message: 'required for the api profile' });

@@ -6,7 +6,16 @@ import type { Engine } from './finding';
  * never payloads, evidence or query values, which scanners vary from run to run.
  */
 export function fingerprint(engine: Engine, ruleId: string, url: string, parameter: string | undefined): string {
-  return createHash('sha256').update([engine, ruleId, normalizeLocation(url), parameter ?? ''].join('\u0000')).digest('hex');
+  return locationFingerprint(engine, ruleId, normalizeLocation(url), parameter);
+}
+
+/**
+ * The same recipe for a location normalizeLocation already gave (a Finding's `url`): SHA-256
+ * of engine, rule, location and parameter joined by NUL, in hex. Store migrations recompute
+ * it in SQL from stored rows; see store/migrations/0006-weakness-split.ts.
+ */
+export function locationFingerprint(engine: Engine, ruleId: string, location: string, parameter: string | undefined): string {
+  return createHash('sha256').update([engine, ruleId, location, parameter ?? ''].join('\u0000')).digest('hex');
 }
 
 const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$/i;

@@ -32,6 +32,26 @@ export interface ReportedFinding extends Finding {
   action: RuleAction;
 }
 
+/**
+ * What one scan covered, read from the scanner's own outputs (activities/scanners/*-coverage.ts).
+ * A finding the scan did not see becomes fixed only when these figures show it was re-tested
+ * (domain/coverage.ts).
+ */
+export interface ScanQuality {
+  targetAnswered: boolean;
+  urlsCrawled: number;          // distinct URLs the crawler reached
+  requestsSent: number;
+  requestsFailed: number;
+  modulesRun: string[];         // modules/rules that started
+  modulesFinished: string[];    // modules/rules that ran to completion (not timed out / crashed)
+  durationSeconds: number;
+  /** where the figures come from, e.g. "wapiti report + log", "zap -J report", "imported report" */
+  source: string;
+}
+
+/** A baseline finding this scan did not see and could not show it re-tested; `reason` says what was missing. */
+export type NotRetestedFinding = FindingSummary & { reason?: string };
+
 export interface ScanReport {
   scanId: string;
   target: { id: string; url: string; engine: Engine; profile: string };
@@ -39,12 +59,21 @@ export interface ScanReport {
   finishedAt: string;
   /** Everything this scan saw, new first, then by severity. */
   findings: ReportedFinding[];
-  /** Seen by the baseline scan, not by this one. */
+  /** Open before this scan, not seen by it, and demonstrably re-tested by it. */
   fixed: FindingSummary[];
+  /**
+   * Open before this scan and not seen by it, but not re-tested either (route not reached,
+   * module not run or not finished, target down): still open, never counted as fixed.
+   */
+  notRetested: NotRetestedFinding[];
   /** Severity counts of what this scan saw, suppressed and IGNOREd findings left out. */
   counts: SeverityCounts;
-  diff: { new: number; fixed: number; persisting: number; suppressed: number };
+  diff: { new: number; fixed: number; persisting: number; suppressed: number; notRetested: number };
   verdict: Verdict;
+  /** What the scan covered; absent from reports written before it was recorded. */
+  scanQuality?: ScanQuality;
+  /** The scanner image actually used and its version if known. */
+  scanner?: { image: string; version?: string };
 }
 
 const count = z.number().int().min(0);
@@ -62,6 +91,18 @@ const summaryShape = {
   method: z.string(),
   parameter: optionalText,
 };
+
+/** ScanQuality as it is checked wherever it crossed a process boundary (coverage file, store, report). */
+export const scanQualitySchema = z.looseObject({
+  targetAnswered: z.boolean(),
+  urlsCrawled: count,
+  requestsSent: count,
+  requestsFailed: count,
+  modulesRun: z.array(z.string()),
+  modulesFinished: z.array(z.string()),
+  durationSeconds: z.number().min(0),
+  source: z.string(),
+});
 
 const reportedFindingSchema = z.looseObject({
   ...summaryShape,
@@ -88,9 +129,13 @@ const scanReportSchema: z.ZodType<ScanReport> = z.looseObject({
   finishedAt: z.string(),
   findings: z.array(reportedFindingSchema),
   fixed: z.array(z.looseObject(summaryShape)),
+  // Reports written before coverage was recorded have neither: they read as "none".
+  notRetested: z.array(z.looseObject({ ...summaryShape, reason: optionalText })).default([]),
   counts: z.looseObject(Object.fromEntries(SEVERITIES.map((s) => [s, count])) as Record<(typeof SEVERITIES)[number], typeof count>),
-  diff: z.looseObject({ new: count, fixed: count, persisting: count, suppressed: count }),
+  diff: z.looseObject({ new: count, fixed: count, persisting: count, suppressed: count, notRetested: count.default(0) }),
   verdict: z.enum(['pass', 'warn', 'fail']),
+  scanQuality: scanQualitySchema.optional(),
+  scanner: z.looseObject({ image: z.string(), version: optionalText }).optional(),
 });
 
 /**

@@ -3,6 +3,8 @@ import { auditEvents } from './migrations/0001-audit-events';
 import { dast } from './migrations/0002-dast';
 import { auditNoTruncate } from './migrations/0003-audit-no-truncate';
 import { auditChain } from './migrations/0004-audit-chain';
+import { coverage } from './migrations/0005-coverage';
+import { weaknessSplit } from './migrations/0006-weakness-split';
 
 export interface Migration {
   version: number;
@@ -11,7 +13,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain];
+export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain, coverage, weaknessSplit];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

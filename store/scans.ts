@@ -1,5 +1,6 @@
+import type { ScanCoverage } from '../domain/coverage';
 import type { Engine, Finding, FindingSummary, SeverityCounts } from '../domain/finding';
-import type { Verdict } from '../domain/scan-report';
+import { scanQualitySchema, type ScanQuality, type Verdict } from '../domain/scan-report';
 import { inTransaction, type Database } from './database';
 
 export interface ScanRecord {
@@ -14,7 +15,12 @@ export interface ScanRecord {
   counts?: SeverityCounts;
   reportDir?: string;
   error?: string;
+  /** What the scan covered; absent for scans recorded before it was. */
+  quality?: ScanQuality;
 }
+
+/** Every column but `coverage`, which only the diff needs and which grows with the site. */
+const SCAN_COLUMNS = 'id, target_id, engine, profile, status, started_at, finished_at, verdict, counts, report_dir, error, quality';
 
 /** Records a scan as running; a retry of the same workflow finds the row already there. */
 export async function recordScanStarted(db: Database, scan: Pick<ScanRecord, 'id' | 'targetId' | 'engine' | 'profile' | 'startedAt'>): Promise<void> {
@@ -48,14 +54,27 @@ export async function loadScanFindings(db: Database, scanId: string): Promise<Fi
   return rows.map((r) => r.finding);
 }
 
-/** A scan's findings as the next scan's baseline needs them: summaries, without instances. */
+const SUMMARY = `jsonb_build_object('fingerprint', sf.fingerprint, 'engine', sf.finding->'engine', 'ruleId', sf.finding->'ruleId', 'title', sf.finding->'title',
+       'severity', sf.finding->'severity', 'confidence', sf.finding->'confidence', 'cwe', sf.finding->'cwe', 'url', sf.finding->'url',
+       'method', sf.finding->'method', 'parameter', sf.finding->'parameter')`;
+
+/** A scan's findings as summaries, without instances. */
 export async function loadScanFindingSummaries(db: Database, scanId: string): Promise<FindingSummary[]> {
+  const { rows } = await db.query<{ finding: FindingSummary }>(`SELECT ${SUMMARY} AS finding FROM scan_findings sf WHERE sf.scan_id = $1`, [scanId]);
+  return rows.map((r) => stripNulls(r.finding));
+}
+
+/**
+ * The next scan's baseline: every finding the target has open, as the scan that last saw it
+ * stored it — the last completed scan's findings, and those earlier scans saw that later
+ * ones could not re-test. A finding first seen by `scanId` itself (a retried diff) is not.
+ */
+export async function openFindingSummaries(db: Database, targetId: string, scanId: string): Promise<FindingSummary[]> {
   const { rows } = await db.query<{ finding: FindingSummary }>(
-    `SELECT jsonb_build_object('fingerprint', fingerprint, 'engine', finding->'engine', 'ruleId', finding->'ruleId', 'title', finding->'title',
-       'severity', finding->'severity', 'confidence', finding->'confidence', 'cwe', finding->'cwe', 'url', finding->'url',
-       'method', finding->'method', 'parameter', finding->'parameter') AS finding
-     FROM scan_findings WHERE scan_id = $1`,
-    [scanId],
+    `SELECT ${SUMMARY} AS finding FROM findings f
+     JOIN scan_findings sf ON sf.scan_id = f.last_seen_scan AND sf.fingerprint = f.fingerprint
+     WHERE f.target_id = $1 AND f.status = 'open' AND f.first_seen_scan <> $2`,
+    [targetId, scanId],
   );
   return rows.map((r) => stripNulls(r.finding));
 }
@@ -65,21 +84,21 @@ function stripNulls<T extends object>(value: T): T {
 }
 
 export async function getScan(db: Database, scanId: string): Promise<ScanRecord | undefined> {
-  const { rows } = await db.query('SELECT * FROM scans WHERE id = $1', [scanId]);
+  const { rows } = await db.query(`SELECT ${SCAN_COLUMNS} FROM scans WHERE id = $1`, [scanId]);
   return rows[0] ? toScan(rows[0]) : undefined;
 }
 
 /** The baseline: the latest completed scan of the target, other than `excluding`. */
 export async function lastCompletedScan(db: Database, targetId: string, excluding: string): Promise<ScanRecord | undefined> {
   const { rows } = await db.query(
-    `SELECT * FROM scans WHERE target_id = $1 AND status = 'completed' AND id <> $2 ORDER BY finished_at DESC LIMIT 1`,
+    `SELECT ${SCAN_COLUMNS} FROM scans WHERE target_id = $1 AND status = 'completed' AND id <> $2 ORDER BY finished_at DESC LIMIT 1`,
     [targetId, excluding],
   );
   return rows[0] ? toScan(rows[0]) : undefined;
 }
 
 export async function listScans(db: Database, targetId: string, limit = 20): Promise<ScanRecord[]> {
-  const { rows } = await db.query('SELECT * FROM scans WHERE target_id = $1 ORDER BY started_at DESC LIMIT $2', [targetId, limit]);
+  const { rows } = await db.query(`SELECT ${SCAN_COLUMNS} FROM scans WHERE target_id = $1 ORDER BY started_at DESC LIMIT $2`, [targetId, limit]);
   return rows.map(toScan);
 }
 
@@ -88,11 +107,22 @@ export async function firstSeenDates(db: Database, targetId: string): Promise<Ma
   return new Map(rows.map((r) => [r.fingerprint, r.first_seen_at.toISOString()]));
 }
 
+export interface ScanCompletion {
+  verdict: Verdict;
+  counts: SeverityCounts;
+  reportDir: string;
+  finishedAt: Date;
+  /** The open findings this scan did not see and demonstrably re-tested (domain/coverage.ts); none when absent. */
+  fixed?: string[];
+  coverage?: ScanCoverage;
+}
+
 /**
  * Completes a scan and moves each finding's life on, in one transaction: what it saw is
- * open (first-seen kept), what the target had open and it did not see is fixed.
+ * open (first-seen kept), what the target had open and it did not see is fixed when it is
+ * in `fixed`, and otherwise stays open, marked not re-tested by this scan.
  */
-export async function completeScan(db: Database, scanId: string, result: { verdict: Verdict; counts: SeverityCounts; reportDir: string; finishedAt: Date }): Promise<void> {
+export async function completeScan(db: Database, scanId: string, result: ScanCompletion): Promise<void> {
   await inTransaction(db, async (client) => {
     const { rows } = await client.query<{ target_id: string; status: string }>('SELECT target_id, status FROM scans WHERE id = $1 FOR UPDATE', [scanId]);
     const scan = rows[0];
@@ -105,23 +135,31 @@ export async function completeScan(db: Database, scanId: string, result: { verdi
        FROM scan_findings sf WHERE sf.scan_id = $2
        ON CONFLICT (target_id, fingerprint) DO UPDATE
          SET status = 'open', last_seen_scan = EXCLUDED.last_seen_scan, last_seen_at = EXCLUDED.last_seen_at,
-             title = EXCLUDED.title, severity = EXCLUDED.severity`,
+             title = EXCLUDED.title, severity = EXCLUDED.severity, not_retested_scan = NULL`,
       [scan.target_id, scanId, result.finishedAt],
     );
     await client.query(
-      `UPDATE findings SET status = 'fixed'
+      `UPDATE findings SET status = 'fixed', not_retested_scan = NULL
+       WHERE target_id = $1 AND status = 'open' AND last_seen_scan <> $2 AND fingerprint = ANY($3::text[])`,
+      [scan.target_id, scanId, result.fixed ?? []],
+    );
+    await client.query(
+      `UPDATE findings SET not_retested_scan = $2
        WHERE target_id = $1 AND status = 'open' AND last_seen_scan <> $2`,
       [scan.target_id, scanId],
     );
     await client.query(
-      `UPDATE scans SET status = 'completed', verdict = $2, counts = $3, report_dir = $4, finished_at = $5 WHERE id = $1`,
-      [scanId, result.verdict, JSON.stringify(result.counts), result.reportDir, result.finishedAt],
+      `UPDATE scans SET status = 'completed', verdict = $2, counts = $3, report_dir = $4, finished_at = $5, quality = $6, coverage = $7 WHERE id = $1`,
+      [scanId, result.verdict, JSON.stringify(result.counts), result.reportDir, result.finishedAt,
+        result.coverage ? JSON.stringify(result.coverage.quality) : null, result.coverage ? JSON.stringify({ reached: result.coverage.reached, tested: result.coverage.tested, scanner: result.coverage.scanner }) : null],
     );
   });
 }
 
-export async function failScan(db: Database, scanId: string, error: string, finishedAt: Date): Promise<void> {
-  await db.query(`UPDATE scans SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1 AND status = 'running'`, [scanId, error, finishedAt]);
+/** Records a failed scan, with what it covered when that is known; no finding changes. */
+export async function failScan(db: Database, scanId: string, error: string, finishedAt: Date, quality?: ScanQuality): Promise<void> {
+  await db.query(`UPDATE scans SET status = 'failed', error = $2, finished_at = $3, quality = $4 WHERE id = $1 AND status = 'running'`,
+    [scanId, error, finishedAt, quality ? JSON.stringify(quality) : null]);
 }
 
 export interface StoredFinding {
@@ -134,17 +172,19 @@ export interface StoredFinding {
   status: 'open' | 'fixed';
   firstSeenAt: Date;
   lastSeenAt: Date;
+  /** Open, but the latest completed scan (this one) did not see it and could not re-test it. */
+  notRetestedScan?: string;
 }
 
 export async function listTargetFindings(db: Database, targetId: string): Promise<StoredFinding[]> {
   const { rows } = await db.query(
     `SELECT * FROM findings WHERE target_id = $1
-     ORDER BY status = 'fixed', array_position(ARRAY['critical','high','medium','low','info'], severity), rule_id, url`,
+     ORDER BY status = 'fixed', not_retested_scan IS NOT NULL, array_position(ARRAY['critical','high','medium','low','info'], severity), rule_id, url`,
     [targetId],
   );
   return rows.map((r) => ({
     fingerprint: r.fingerprint, ruleId: r.rule_id, title: r.title, severity: r.severity, url: r.url, parameter: r.parameter ?? undefined,
-    status: r.status, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at,
+    status: r.status, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, ...(r.not_retested_scan && { notRetestedScan: r.not_retested_scan }),
   }));
 }
 
@@ -161,5 +201,7 @@ function toScan(row: Record<string, unknown>): ScanRecord {
     counts: (row.counts as SeverityCounts | null) ?? undefined,
     reportDir: (row.report_dir as string | null) ?? undefined,
     error: (row.error as string | null) ?? undefined,
+    // A row written by hand or by a future version must not break the readers: unknown shapes read as absent.
+    quality: scanQualitySchema.safeParse(row.quality).data as ScanQuality | undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ACTIVE_SCAN_ACTION } from '../domain/action-kinds';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
@@ -10,6 +10,13 @@ import { requestApproval } from './approval';
 
 /** Runs started before the apiSpec host was resolved and checked go on without that step. */
 const API_SPEC_DNS_CHECK = 'api-spec-dns-check';
+/**
+ * Runs started before scans were judged by what they covered go on as they did: a scan that
+ * reached nothing was diffed like any other, and no error notice went to Slack.
+ */
+const COVERAGE_GATE = 'coverage-gate';
+/** Failures that mean the scan proved nothing: the target's channel is told why. */
+const NOTICE_WORTHY = ['NothingScanned', 'ScanTimedOut'];
 
 /**
  * One DAST scan of one target: validate scope → (approval for active profiles) → run the
@@ -54,11 +61,25 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   }
 
   await control.recordScanStarted({ scanId, targetId: target.id, engine: target.engine, profile: target.profile, startedAt: new Date().toISOString() });
+  return scanAndReport(input, scanId, control, scanners);
+}
+
+/**
+ * The scan proper: the container, its findings, the diff by what it covered, the reports.
+ * A failure is recorded; one that means the scan proved nothing is told to the channel.
+ */
+async function scanAndReport(input: DastScanInput, scanId: string, control: ActivityInterfaceFor<Activities>, scanners: ActivityInterfaceFor<Activities>): Promise<DastScanResult> {
+  const { target } = input;
   const reportDir = `${input.artifactsDir}/${target.id}/${scanId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  let coveragePath: string | undefined;
   try {
     const run = await scanners.runScanner({ scanId, target, image: input.images[target.engine], reportDir });
+    coveragePath = run.coveragePath;
+    // Target down, every request failed, nothing crawled or attacked: an error, never a PASS,
+    // and no finding changes on its evidence.
+    if (run.nothingReached && patched(COVERAGE_GATE)) throw ApplicationFailure.nonRetryable(`scan of ${target.id} reached nothing to scan: ${run.nothingReached}`, 'NothingScanned');
     const ingested = await control.ingestReport({ scanId, engine: target.engine, reportPath: run.reportPath });
-    const compared = await control.compareWithBaseline({ scanId, target, reportDir });
+    const compared = await control.compareWithBaseline({ scanId, target, reportDir, coveragePath });
     const reports = await control.publishReports({ scanReportPath: compared.scanReportPath });
     await control.notifyScan({ scanReportPath: compared.scanReportPath, htmlReportPath: reports.html, channel: target.channel });
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.verdict, value: compared.verdict }]);
@@ -66,7 +87,14 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   } catch (error) {
     // Recorded even when the scan was cancelled: the store must not show it as running.
     const reason = isCancellation(error) ? 'cancelled' : failureMessage(error);
-    await CancellationScope.nonCancellable(() => control.recordScanFailed({ scanId, error: reason }));
+    await CancellationScope.nonCancellable(() => control.recordScanFailed({ scanId, error: reason, coveragePath }));
+    // The notice must not replace the failure it reports, should Slack refuse it.
+    if (NOTICE_WORTHY.includes(failureType(error) ?? '') && patched(COVERAGE_GATE)) await control.notifyScanError({ scanId, target, reason }).catch(() => undefined);
     throw error;
   }
+}
+
+function failureType(error: unknown): string | undefined {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure ? failure.type ?? undefined : undefined;
 }

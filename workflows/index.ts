@@ -2,3 +2,4 @@ export { preflight } from './preflight';
 export { dastScan } from './dast-scan';
 export { credentialRotation } from './credential-rotation';
 export { scheduledRotation } from './scheduled-rotation';
+export { importReport } from './import-report';

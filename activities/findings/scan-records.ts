@@ -1,6 +1,7 @@
 import type { Engine } from '../../domain/finding';
 import type { Database } from '../../store/database';
 import { failScan, recordScanStarted } from '../../store/scans';
+import { loadCoverage } from './compare-scan';
 
 export function createScanRecordActivities(db: () => Database) {
   return {
@@ -9,8 +10,14 @@ export function createScanRecordActivities(db: () => Database) {
       await recordScanStarted(db(), { id: scan.scanId, targetId: scan.targetId, engine: scan.engine, profile: scan.profile, startedAt: new Date(scan.startedAt) });
     },
 
-    async recordScanFailed(scan: { scanId: string; error: string }): Promise<void> {
-      await failScan(db(), scan.scanId, scan.error, new Date());
+    /**
+     * Records the failure, with what the scan covered when the scanner got that far. No
+     * finding changes: a failed scan proves nothing about any of them. The failure is what
+     * must be recorded, so an unreadable coverage record is left out rather than failing it.
+     */
+    async recordScanFailed(scan: { scanId: string; error: string; coveragePath?: string }): Promise<void> {
+      const coverage = await loadCoverage(scan.coveragePath).catch(() => undefined);
+      await failScan(db(), scan.scanId, scan.error, new Date(), coverage?.quality);
     },
   };
 }

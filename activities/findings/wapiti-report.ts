@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { SEVERITIES, compareFindings, type Confidence, type Finding, type Severity } from '../../domain/finding';
 import { fingerprint, normalizeLocation } from '../../domain/fingerprint';
 import { storableFinding } from '../../domain/bounded-text';
-import { DEFAULT_MAX_REPORT_BYTES, parseReportJson, readReportText, reportShapeError } from './report-parse-error';
+import { JsonStream, type JsonPath, type JsonStreamHandlers } from './json-stream';
+import { DEFAULT_MAX_REPORT_BYTES, ReportProblems, readReportStream, readReportText } from './report-parse-error';
 
 /**
  * Wapiti 3's JSON report (`-f json`): entries grouped by category name under
  * vulnerabilities, anomalies and additionals, with category texts in classifications.
  * Levels are 0 info … 4 critical; Wapiti 3.0.x (Debian bookworm) writes them as strings.
+ *
+ * The report is read as a stream (json-stream.ts): each category's entries are handed over
+ * one at a time and kept as the little a finding needs (the attacked value, not the whole
+ * HTTP request nor the curl command). Wapiti writes `infos.target` after the entries, so
+ * findings are made once the report is complete.
  */
 
 const levelSchema = z.union([z.number().int().min(0).max(4), z.enum(['0', '1', '2', '3', '4']).transform(Number)], {
@@ -23,7 +29,10 @@ const entrySchema = z.object({
   http_request: z.string().optional(),
 });
 
-const entriesByCategory = z.record(z.string(), z.array(entrySchema));
+type WapitiEntry = z.infer<typeof entrySchema>;
+
+/** Each category's entries, checked one by one as they streamed by, read as an empty array here. */
+const entriesByCategory = z.record(z.string(), z.array(z.unknown()));
 
 const classificationSchema = z.object({
   desc: z.string().optional(),
@@ -42,8 +51,19 @@ const reportSchema = z.object({
 });
 
 type WapitiReport = z.infer<typeof reportSchema>;
-type WapitiEntry = z.infer<typeof entrySchema>;
 type Kind = 'vulnerability' | 'anomaly' | 'additional';
+
+const KIND_OF_SECTION: Record<string, Kind> = { vulnerabilities: 'vulnerability', anomalies: 'anomaly', additionals: 'additional' };
+
+/** What a finding needs of an entry. */
+interface EntrySeen {
+  method: string;
+  path: string;
+  info: string;
+  level: number;
+  parameter: string;
+  attack: string | undefined;
+}
 
 /** Wapiti names categories but has no CWE ids; these are the ones its modules report. */
 const CWE_BY_RULE: Record<string, number> = {
@@ -70,28 +90,54 @@ const CWE_BY_RULE: Record<string, number> = {
 
 /** Parses report text; throws ReportParseError naming the first bad place. */
 export function parseWapitiReport(text: string, file: string): Finding[] {
-  const raw = parseReportJson(text, file);
-  const result = reportSchema.safeParse(raw);
-  if (!result.success) throw reportShapeError(file, 'Wapiti JSON report', result.error);
-  const report = result.data;
-  const origin = new URL(report.infos.target).origin;
-  const byFingerprint = new Map<string, Finding>();
-  const sections: [Kind, Record<string, WapitiEntry[]>][] = [
-    ['vulnerability', report.vulnerabilities],
-    ['anomaly', report.anomalies],
-    ['additional', report.additionals],
-  ];
-  for (const [kind, categories] of sections) {
-    for (const [category, entries] of Object.entries(categories)) {
-      for (const entry of entries) addEntry(byFingerprint, report, origin, kind, category, entry);
-    }
-  }
-  return [...byFingerprint.values()].map(storableFinding).sort(compareFindings);
+  const reader = new WapitiReader(new ReportProblems(file, 'Wapiti JSON report'));
+  readReportText(text, file, new JsonStream(reader));
+  return reader.findings;
 }
 
-/** Reads the report, refusing one larger than `maxBytes` before reading it (report-parse-error.ts). */
+/** Reads the report as a stream, refusing one larger than `maxBytes` (report-parse-error.ts). */
 export async function parseWapitiReportFile(path: string, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<Finding[]> {
-  return parseWapitiReport(await readReportText(path, maxBytes), path);
+  const reader = new WapitiReader(new ReportProblems(path, 'Wapiti JSON report'));
+  await readReportStream(path, maxBytes, new JsonStream(reader));
+  return reader.findings;
+}
+
+class WapitiReader implements JsonStreamHandlers {
+  /** Entries by section, then category, in the order findings are made from them. */
+  private readonly sections = new Map<Kind, Map<string, EntrySeen[]>>([['vulnerability', new Map()], ['anomaly', new Map()], ['additional', new Map()]]);
+  findings: Finding[] = [];
+
+  constructor(private readonly problems: ReportProblems) {}
+
+  /** `vulnerabilities["SQL Injection"]` and the like. */
+  streams(path: JsonPath): boolean {
+    const kind = path.length === 2 && typeof path[1] === 'string' ? KIND_OF_SECTION[path[0] as string] : undefined;
+    // A category named twice keeps its last entries, as JSON.parse keeps the last duplicate key.
+    if (kind) this.sections.get(kind)?.set(path[1] as string, []);
+    return kind !== undefined;
+  }
+
+  element(path: JsonPath, value: unknown): void {
+    const entry: WapitiEntry | undefined = this.problems.check(entrySchema, value, path);
+    if (!entry || this.problems.any) return;
+    this.sections.get(KIND_OF_SECTION[path[0] as string] as Kind)?.get(path[1] as string)?.push({
+      method: entry.method, path: entry.path, info: entry.info, level: entry.level, parameter: entry.parameter, attack: payloadOf(entry.http_request, entry.parameter || undefined),
+    });
+  }
+
+  done(root: unknown): void {
+    const report = this.problems.check(reportSchema, root, []);
+    this.problems.throwIfAny();
+    if (!report) return;
+    const origin = new URL(report.infos.target).origin;
+    const byFingerprint = new Map<string, Finding>();
+    for (const [kind, categories] of this.sections) {
+      for (const [category, entries] of categories) {
+        for (const entry of entries) addEntry(byFingerprint, report, origin, kind, category, entry);
+      }
+    }
+    this.findings = [...byFingerprint.values()].map(storableFinding).sort(compareFindings);
+  }
 }
 
 /** `Cross Site Scripting` → `cross-site-scripting`: safe in rules files, URLs and SARIF. */
@@ -102,7 +148,7 @@ function ruleIdOf(category: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-function addEntry(byFingerprint: Map<string, Finding>, report: WapitiReport, origin: string, kind: Kind, category: string, entry: WapitiEntry): void {
+function addEntry(byFingerprint: Map<string, Finding>, report: WapitiReport, origin: string, kind: Kind, category: string, entry: EntrySeen): void {
   const ruleId = ruleIdOf(category);
   const url = origin + (entry.path.startsWith('/') ? entry.path : `/${entry.path}`);
   const parameter = entry.parameter || undefined;
@@ -139,7 +185,7 @@ function addEntry(byFingerprint: Map<string, Finding>, report: WapitiReport, ori
     method: entry.method,
     parameter,
     evidence: entry.info || undefined,
-    attack: payloadOf(entry.http_request, parameter),
+    attack: entry.attack,
   });
 }
 

@@ -1,15 +1,9 @@
 import type { EngineRunInput, ScanContainerSpec } from './container-spec';
 import { namesRegistry } from './image-reference';
 import type { ScanOutcome } from './scan-outcome';
+import { wapitiEndpoint, wapitiModules } from './wapiti-modules';
 
-/**
- * Wapiti 3.0.4 as Debian bookworm packages it (scanners/wapiti/). Modules by finding class:
- * xss (reflected XSS), sql (error-based SQL injection), redirect (open redirect),
- * http_headers (missing security headers), cookieflags (Secure/HttpOnly). Blind and
- * time-based modules (blindsql, exec, …) are opt-in through `wapitiModules`: they are slow.
- */
-export const DEFAULT_WAPITI_MODULES = ['xss', 'sql', 'redirect', 'http_headers', 'cookieflags'];
-
+/** Wapiti 3.0.4 as Debian bookworm packages it (scanners/wapiti/); its modules per profile: wapiti-modules.ts. */
 export const WAPITI_WORK_DIR = '/wrk';
 export const WAPITI_REPORT = 'report.json';
 /** The image's own user (build.sh, Dockerfile), used when the worker itself is root. */
@@ -20,7 +14,7 @@ const GRACE_SECONDS = 60;
 const CRAWL_SHARE = 0.25;
 
 export function wapitiSpec(run: EngineRunInput): ScanContainerSpec {
-  const modules = run.target.wapitiModules ?? DEFAULT_WAPITI_MODULES;
+  const modules = wapitiModules(run.target);
   const budget = run.target.maxScanMinutes * 60;
   // 3.0.4's --max-scan-time bounds the crawl only and --max-attack-time each module: split
   // the budget so that crawl plus every module fits in it.
@@ -42,6 +36,7 @@ export function wapitiSpec(run: EngineRunInput): ScanContainerSpec {
       // target) would be in scope.
       '--scope', 'folder',
       '-m', modules.join(','),
+      '--endpoint', wapitiEndpoint(run.target),
       '-f', 'json',
       '-o', `${WAPITI_WORK_DIR}/${WAPITI_REPORT}`,
       '--flush-session',

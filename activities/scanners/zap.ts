@@ -58,6 +58,9 @@ export function zapSpec(run: EngineRunInput): ScanContainerSpec {
       ...(target.profile === 'api' ? [] : ['-m', String(spiderMinutes)]),
       '-T', String(minutes),
       '-z', zapOptions(target, minutes - spiderMinutes).join(' '),
+      // Debug output carries what the scan covered: ZAP's version, a passive scan cut short,
+      // and each active rule's end state and requests (zap-coverage.ts reads them).
+      '-d',
     ],
     workDir: run.workDir,
     containerWorkDir: ZAP_WORK_DIR,

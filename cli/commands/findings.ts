@@ -3,25 +3,31 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXPORT_FORMATS, exportLatestScan, type ExportFormat } from '../../client/export-scan';
+import { latestCompletedScan, type ScanRecord } from '../../client/latest-scan';
 import { withStore } from '../../client/store';
 import { storeUrl } from '../../client/store-url';
 import { targetFindings, type StoredFinding } from '../../client/target-findings';
 import { ValidationError } from '../../domain/validation-error';
+import { scanQualityLine } from '../../render/reports/scan-quality';
 import { renderTable } from '../../render/terminal/table';
 import { knownTarget, settings } from '../settings';
+import { registerImport } from './import';
 import { registerTriage } from './triage';
 
-/** `secops findings list | export | triage`: a target's findings, from the store. */
+/** `secops findings list | export | triage | import`: a target's findings, from the store. */
 export function registerFindings(program: Command): void {
   const findings = program.command('findings').description('findings of a target, from the store');
   findings
     .command('list')
-    .description('every finding the target had, open first, with first and last seen')
+    .description('every finding the target had, open first (those the latest scan could not re-test after), with first and last seen')
     .requiredOption('--target <target>', 'a target of the config')
     .action(async (options: { target: string }) => {
       const { env, config } = settings();
       const target = knownTarget(config, options.target, 'secops findings list');
-      await withStore(storeUrl(env), async (db) => console.log(findingsTable(target.id, await targetFindings(db, target.id))));
+      await withStore(storeUrl(env), async (db) => {
+        const [latest, stored] = await Promise.all([latestCompletedScan(db, target.id), targetFindings(db, target.id)]);
+        console.log([...(latest ? [latestScanLine(latest)] : []), findingsTable(target.id, stored)].join('\n'));
+      });
     });
   findings
     .command('export')
@@ -46,6 +52,7 @@ export function registerFindings(program: Command): void {
       });
     });
   registerTriage(findings);
+  registerImport(findings);
 }
 
 /** A file to write must go into a directory that exists: said before the store is asked, with the directory looked at. */
@@ -56,12 +63,24 @@ function outputProblems(output: string) {
   return [];
 }
 
-/** A target's findings as `secops findings list` prints them. */
+/** What the latest completed scan covered: how far its "fixed" and its silence go. */
+function latestScanLine(scan: ScanRecord): string {
+  const when = scan.finishedAt ? ` (${day(scan.finishedAt)})` : '';
+  return `latest scan ${scan.id}${when}: ${scan.quality ? scanQualityLine(scan.quality, scan.engine) : 'scan quality not recorded'}`;
+}
+
+/**
+ * A target's findings as `secops findings list` prints them. An open finding the latest scan
+ * did not see and could not re-test shows as "not re-tested": still open, not fixed.
+ */
 function findingsTable(targetId: string, findings: StoredFinding[]): string {
   if (findings.length === 0) return `no findings for target ${targetId}`;
   return renderTable(
     ['status', 'severity', 'finding', 'location', 'first seen', 'last seen', 'fingerprint'],
-    findings.map((f) => [f.status, f.severity, f.title, f.url + (f.parameter ? ` [${f.parameter}]` : ''), day(f.firstSeenAt), day(f.lastSeenAt), f.fingerprint.slice(0, 12)]),
+    findings.map((f) => [
+      f.status === 'open' && f.notRetestedScan ? 'not re-tested' : f.status,
+      f.severity, f.title, f.url + (f.parameter ? ` [${f.parameter}]` : ''), day(f.firstSeenAt), day(f.lastSeenAt), f.fingerprint.slice(0, 12),
+    ]),
   );
 }
 

@@ -1,6 +1,7 @@
 import { compareFindings, SEVERITIES, type FindingSummary, type Severity } from '../../domain/finding';
-import type { FindingStatus, ReportedFinding, ScanReport, Suppression } from '../../domain/scan-report';
+import type { FindingStatus, NotRetestedFinding, ReportedFinding, ScanReport, Suppression } from '../../domain/scan-report';
 import { SCANNER_TOOLS } from './sarif';
+import { scanQualityFacts } from './scan-quality';
 
 /**
  * A self-contained HTML report: inline CSS, no scripts, no external resources, so it
@@ -25,6 +26,7 @@ export function renderHtml(report: ScanReport): string {
 ${header(report)}
 ${sections.map(([title, status]) => findingSection(title, status, report.findings.filter((f) => f.status === status))).join('\n')}
 ${fixedSection(report.fixed)}
+${notRetestedSection(report.notRetested)}
 </body>
 </html>
 `;
@@ -41,16 +43,29 @@ function header(report: ScanReport): string {
 <dt>Scan</dt><dd><code>${escapeHtml(report.scanId)}</code></dd>
 <dt>Started</dt><dd>${escapeHtml(report.startedAt)}</dd>
 <dt>Finished</dt><dd>${escapeHtml(report.finishedAt)}</dd>
+${report.scanner ? `<dt>Scanner image</dt><dd><code>${escapeHtml(report.scanner.image)}</code>${report.scanner.version ? ` version ${escapeHtml(report.scanner.version)}` : ''}</dd>` : ''}
 </dl>
 <table class="counts"><caption>Findings by severity</caption>
 <tr>${severities.map((s) => `<th scope="col">${s}</th>`).join('')}</tr>
 <tr>${severities.map((s) => `<td class="sev-${s}">${counts[s]}</td>`).join('')}</tr>
 </table>
 <table class="counts"><caption>Since last scan</caption>
-<tr><th scope="col">new</th><th scope="col">fixed</th><th scope="col">persisting</th><th scope="col">suppressed</th></tr>
-<tr><td>${diff.new}</td><td>${diff.fixed}</td><td>${diff.persisting}</td><td>${diff.suppressed}</td></tr>
+<tr><th scope="col">new</th><th scope="col">fixed</th><th scope="col">persisting</th><th scope="col">suppressed</th><th scope="col">not re-tested</th></tr>
+<tr><td>${diff.new}</td><td>${diff.fixed}</td><td>${diff.persisting}</td><td>${diff.suppressed}</td><td>${diff.notRetested}</td></tr>
 </table>
+${qualitySection(report)}
 </header>`;
+}
+
+/** What the scan covered: how much its "fixed" and its silence are worth. */
+function qualitySection(report: ScanReport): string {
+  const body = report.scanQuality
+    ? `<dl class="facts">${scanQualityFacts(report.scanQuality, report.target.engine).map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`
+    : '<p class="none">Not recorded for this scan: no finding it did not see counts as fixed.</p>';
+  return `<section id="scan-quality">
+<h2>Scan quality</h2>
+${body}
+</section>`;
 }
 
 function findingSection(title: string, status: FindingStatus, findings: ReportedFinding[]): string {
@@ -69,7 +84,7 @@ function findingArticle(f: ReportedFinding): string {
     ...(f.cwe === undefined ? [] : [['CWE', cweLink(f.cwe)] as [string, string]]),
     ['Confidence', escapeHtml(f.confidence)],
     ['First seen', escapeHtml(f.firstSeen)],
-    ['Instances', String(f.instances.length)],
+    ['Instances', f.systemic ? `${f.instances.length} example URL${f.instances.length === 1 ? '' : 's'} of one systemic issue across the site` : String(f.instances.length)],
     ['Rule', `${escapeHtml(f.engine)} ${escapeHtml(f.ruleId)} (${escapeHtml(f.action)})`],
     ...(f.suppression === undefined ? [] : [['Suppression', suppressionText(f.suppression)] as [string, string]]),
     ...(f.ticketUrl === undefined ? [] : [['Ticket', link(f.ticketUrl)] as [string, string]]),
@@ -92,6 +107,19 @@ function fixedSection(fixed: FindingSummary[]): string {
     : `<table class="fixed"><tr><th scope="col">Severity</th><th scope="col">Title</th><th scope="col">Location</th><th scope="col">Parameter</th></tr>\n${rows.join('\n')}\n</table>`;
   return `<section id="fixed">
 <h2>Fixed since last scan (${fixed.length})</h2>
+${body}
+</section>`;
+}
+
+function notRetestedSection(findings: NotRetestedFinding[]): string {
+  const rows = [...findings].sort(compareFindings).map((f) =>
+    `<tr><td>${severityBadge(f.severity)}</td><td>${escapeHtml(f.title)}</td><td><code>${escapeHtml(`${f.method} ${f.url}`)}</code></td><td>${escapeHtml(f.parameter ?? '')}</td><td>${escapeHtml(f.reason ?? '')}</td></tr>`);
+  const body = rows.length === 0
+    ? '<p class="none">None.</p>'
+    : `<p>Still open: this scan did not see them, but could not show them fixed either.</p>
+<table class="fixed"><tr><th scope="col">Severity</th><th scope="col">Title</th><th scope="col">Location</th><th scope="col">Parameter</th><th scope="col">Why not re-tested</th></tr>\n${rows.join('\n')}\n</table>`;
+  return `<section id="not-retested">
+<h2>Not re-tested (${findings.length})</h2>
 ${body}
 </section>`;
 }

@@ -79,7 +79,7 @@ targets:
     expect(firstReport.findings.some((f) => f.cwe === 601 && f.url.endsWith('/redirect'))).toBe(true);
 
     expect(first.diff.new).toBe(first.findings);
-    expect(second.diff).toEqual({ new: 0, fixed: 0, persisting: first.findings, suppressed: 0 });
+    expect(second.diff).toEqual({ new: 0, fixed: 0, persisting: first.findings, suppressed: 0, notRetested: 0 });
     expect(secondReport.findings.map((f) => f.fingerprint).sort()).toEqual(firstReport.findings.map((f) => f.fingerprint).sort());
     expect(await containersOf('dast:demo-e2e:first')).toEqual([]);
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../domain/finding';
 import { fingerprint } from '../../domain/fingerprint';
 import { migrate } from '../../store/migrations';
-import { completeScan, firstSeenDates, getScan, lastCompletedScan, listTargetFindings, loadScanFindingSummaries, loadScanFindings, recordScanStarted, storeScanFindings, failScan } from '../../store/scans';
+import type { ScanQuality } from '../../domain/scan-report';
+import { completeScan, firstSeenDates, getScan, lastCompletedScan, listTargetFindings, loadScanFindingSummaries, loadScanFindings, openFindingSummaries, recordScanStarted, storeScanFindings, failScan } from '../../store/scans';
 import { recordTriageDecision, triageDecisions } from '../../store/triage';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 
@@ -39,7 +40,7 @@ describe('DAST store on real PostgreSQL', () => {
     await recordScanStarted(db, second);
     await storeScanFindings(db, second.id, [a]);
     expect((await lastCompletedScan(db, 'demo', second.id))?.id).toBe(first.id);
-    await completeScan(db, second.id, { verdict: 'pass', counts, reportDir: '/tmp/r2', finishedAt: new Date('2026-11-23T03:05:00Z') });
+    await completeScan(db, second.id, { verdict: 'pass', counts, reportDir: '/tmp/r2', finishedAt: new Date('2026-11-23T03:05:00Z'), fixed: [b.fingerprint] });
     await completeScan(db, second.id, { verdict: 'fail', counts, reportDir: '/tmp/other', finishedAt: new Date() }); // no second effect
 
     expect(await getScan(db, second.id)).toMatchObject({ status: 'completed', verdict: 'pass', reportDir: '/tmp/r2', counts });
@@ -51,11 +52,35 @@ describe('DAST store on real PostgreSQL', () => {
     expect((await firstSeenDates(db, 'demo')).get(a.fingerprint)).toBe('2026-11-16T03:05:00.000Z');
   });
 
+  it('keeps a finding the next scan could not re-test open, first seen untouched, until a scan sees it or re-tests it', async () => {
+    const { db } = fresh;
+    const quality: ScanQuality = { targetAnswered: true, urlsCrawled: 3, requestsSent: 9, requestsFailed: 0, modulesRun: ['xss'], modulesFinished: ['xss'], durationSeconds: 2, source: 'test' };
+    const scan = async (id: string, day: string, seen: Finding[], fixed: string[] = []) => {
+      await recordScanStarted(db, { id, targetId: 'kept', engine: 'wapiti', profile: 'baseline', startedAt: new Date(`${day}T03:00:00Z`) });
+      await storeScanFindings(db, id, seen);
+      await completeScan(db, id, { verdict: 'warn', counts, reportDir: `/tmp/${id}`, finishedAt: new Date(`${day}T03:05:00Z`), fixed, coverage: { quality, reached: [], tested: {}, scanner: { image: 'w' } } });
+    };
+    await scan('dast:kept:1', '2026-11-02', [a, b]);
+    await scan('dast:kept:2', '2026-11-09', [a]); // b: not re-tested
+    const life = () => listTargetFindings(db, 'kept').then((all) => all.map((f) => [f.ruleId, f.status, f.notRetestedScan, f.firstSeenAt.toISOString().slice(0, 10), f.lastSeenAt.toISOString().slice(0, 10)]));
+    expect(await life()).toEqual([['xss', 'open', undefined, '2026-11-02', '2026-11-09'], ['sql', 'open', 'dast:kept:2', '2026-11-02', '2026-11-02']]);
+    expect(await getScan(db, 'dast:kept:2')).toMatchObject({ quality });
+    // The next baseline still holds b, as the scan that last saw it stored it.
+    expect((await openFindingSummaries(db, 'kept', 'dast:kept:3')).map((f) => f.ruleId).sort()).toEqual(['sql', 'xss']);
+    await scan('dast:kept:3', '2026-11-16', [a, b]); // seen again: no longer marked
+    const sql = async () => (await life()).find(([rule]) => rule === 'sql');
+    expect(await sql()).toEqual(['sql', 'open', undefined, '2026-11-02', '2026-11-16']);
+    await scan('dast:kept:4', '2026-11-23', [a], [b.fingerprint]); // re-tested and gone: fixed
+    expect(await sql()).toEqual(['sql', 'fixed', undefined, '2026-11-02', '2026-11-16']);
+    expect(await openFindingSummaries(db, 'kept', 'dast:kept:5')).toHaveLength(1);
+  });
+
   it('records a failed scan, which never becomes a baseline', async () => {
     const { db } = fresh;
     await recordScanStarted(db, { id: 'dast:other:1', targetId: 'other', engine: 'zap', profile: 'baseline', startedAt: new Date() });
     await failScan(db, 'dast:other:1', 'report.json: truncated', new Date());
     expect(await getScan(db, 'dast:other:1')).toMatchObject({ status: 'failed', error: 'report.json: truncated' });
+    expect((await getScan(db, 'dast:other:1'))?.quality).toBeUndefined();
     expect(await lastCompletedScan(db, 'other', 'x')).toBeUndefined();
   });
 

@@ -59,12 +59,13 @@ describe('DAST summary in Slack, and triage honored on the next scan', () => {
     await migrate(fresh.db);
     const dir = mkdtempSync(join(tmpdir(), 'secops-triage-'));
     // SQL injection FAILs the scan: once it is marked a false positive, the verdict must drop to WARN.
+    // The modules are named so that the demo app's other critical flaws (command execution, file disclosure) stay out of this story.
     writeFileSync(join(dir, 'rules.tsv'), 'sql-injection\tFAIL\tSQL Injection\n');
     config = parseConfig(`
 version: 1
 artifactsDir: ${dir}/artifacts
 targets:
-  - { id: ${targetId}, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv, channel: "${channel}", maxScanMinutes: 5, owners: [${TRIAGER}] }
+  - { id: ${targetId}, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] }, rulesFile: ${dir}/rules.tsv, channel: "${channel}", maxScanMinutes: 5, owners: [${TRIAGER}], wapitiModules: [xss, sql, redirect, http_headers, cookieflags] }
   - { id: ${lockedTargetId}, url: "${app.url}search", engine: wapiti, scope: { hosts: [127.0.0.1] }, wapitiModules: [redirect], channel: "#locked-room", maxScanMinutes: 5 }
 `);
     bolt = await startSlackApp({ api, config, client, db: fresh.db });
@@ -100,7 +101,7 @@ targets:
       const xss = findingAt(firstReport, 'cross-site-scripting', '/search', 'q');
       const redirect = findingAt(firstReport, 'open-redirect', '/redirect', 'url');
       const total = firstReport.findings.length;
-      expect(first.diff).toEqual({ new: total, fixed: 0, persisting: 0, suppressed: 0 });
+      expect(first.diff).toEqual({ new: total, fixed: 0, persisting: 0, suppressed: 0, notRetested: 0 });
       expect(first.verdict).toBe('fail');
 
       const summary = await summaryOf(first);
@@ -160,7 +161,7 @@ targets:
       const second = await scan(workers, `dast:${targetId}:second`);
       const secondReport = reportOf(second);
       expect(secondReport.findings.map((f) => f.fingerprint).sort()).toEqual(firstReport.findings.map((f) => f.fingerprint).sort());
-      expect(second.diff).toEqual({ new: 0, fixed: 0, persisting: total - 2, suppressed: 2 });
+      expect(second.diff).toEqual({ new: 0, fixed: 0, persisting: total - 2, suppressed: 2, notRetested: 0 });
       const byFingerprint = new Map(secondReport.findings.map((f) => [f.fingerprint, f]));
       expect(byFingerprint.get(sqli.fingerprint)).toMatchObject({
         status: 'suppressed', suppression: { kind: 'false-positive', reason: `marked false positive in Slack by <@${TRIAGER}>`, decidedBy: `slack:${TRIAGER}` },

@@ -11,13 +11,19 @@ export interface Issue {
 }
 
 /**
- * Microsoft's SARIF Multitool: the JSON schema, the spec's SHALL rules (SARIF1xxx) and
- * GitHub code scanning's ingestion rules (GH*), the validator GitHub's docs point to.
- * Its verdict is itself a SARIF log; a result without a level is a warning.
+ * The Multitool's rule families (`--rule-kind`, 5.7.0): `Sarif` (the spec), `Gh` (GitHub
+ * code scanning ingestion) and `Ghas` (GitHub Advanced Security: GH1013–GH1018, the log,
+ * run, result, location and tool properties GitHub requires; GH2012, rule help).
+ */
+export const RULE_KINDS = 'Sarif;Gh;Ghas';
+
+/**
+ * Microsoft's SARIF Multitool, the validator GitHub's docs point to: the JSON schema and
+ * the RULE_KINDS rules. Its verdict is itself a SARIF log; a result without a level is a warning.
  */
 export async function validateSarif(file: string): Promise<Issue[]> {
   const out = `${file}.validation.sarif`;
-  await promisify(execFile)(multitool, ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', 'Sarif;Gh'], { timeout: 60_000 });
+  await promisify(execFile)(multitool, ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', RULE_KINDS], { timeout: 60_000 });
   const log = JSON.parse(readFileSync(out, 'utf8')) as {
     runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[]; invocations: { executionSuccessful: boolean }[] }[];
   };
@@ -25,8 +31,6 @@ export async function validateSarif(file: string): Promise<Issue[]> {
   expect(run?.invocations[0]?.executionSuccessful).toBe(true);
   return (run?.results ?? []).map((r) => ({ ruleId: r.ruleId, level: r.level ?? 'warning', text: r.message.text ?? [r.message.id, ...(r.message.arguments ?? [])].join(' ') }));
 }
-
-
 
 export function errors(issues: Issue[]): Issue[] {
   return issues.filter((i) => i.level === 'error');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithBaseline } from '../../domain/baseline';
+import type { ScanCoverage } from '../../domain/coverage';
 import type { Finding, Severity } from '../../domain/finding';
 import { fingerprint } from '../../domain/fingerprint';
 import { parseScanRules } from '../../domain/scan-rules';
@@ -28,20 +29,26 @@ describe('baseline comparison', () => {
   it('treats everything as new on the first scan, most severe first', () => {
     const result = compareWithBaseline({ ...base, current: [headers, xss, sqli], baseline: [] });
     expect(result.findings.map((f) => [f.ruleId, f.status])).toEqual([['sql-injection', 'new'], ['cross-site-scripting', 'new'], ['content-security-policy', 'new']]);
-    expect(result.diff).toEqual({ new: 3, persisting: 0, suppressed: 0, fixed: 0 });
+    expect(result.diff).toEqual({ new: 3, persisting: 0, suppressed: 0, fixed: 0, notRetested: 0 });
     expect(result.counts).toEqual({ info: 0, low: 1, medium: 1, high: 1, critical: 0 });
     expect(result.findings.every((f) => f.firstSeen === now.toISOString())).toBe(true);
   });
 
   it('splits new, persisting and fixed against the last scan, and keeps first-seen dates', () => {
     const firstSeen = new Map([[xss.fingerprint, '2026-11-16T03:00:00.000Z']]);
-    const result = compareWithBaseline({ ...base, firstSeen, current: [xss, redirect], baseline: [xss, sqli] });
+    // This scan crawled /product and its sql module attacked it to the end: the injection is gone.
+    const modules = ['xss', 'sql', 'redirect'];
+    const coverage: ScanCoverage = {
+      quality: { targetAnswered: true, urlsCrawled: 3, requestsSent: 30, requestsFailed: 0, modulesRun: modules, modulesFinished: modules, durationSeconds: 3, source: 'test' },
+      reached: ['http://127.0.0.1:8088/product'], tested: { sql: ['http://127.0.0.1:8088/product'] }, scanner: { image: 'wapiti' },
+    };
+    const result = compareWithBaseline({ ...base, firstSeen, coverage, current: [xss, redirect], baseline: [xss, sqli] });
     expect(result.findings.map((f) => [f.ruleId, f.status, f.firstSeen])).toEqual([
       ['open-redirect', 'new', now.toISOString()],
       ['cross-site-scripting', 'persisting', '2026-11-16T03:00:00.000Z'],
     ]);
     expect(result.fixed.map((f) => f.ruleId)).toEqual(['sql-injection']);
-    expect(result.diff).toEqual({ new: 1, persisting: 1, suppressed: 0, fixed: 1 });
+    expect(result.diff).toEqual({ new: 1, persisting: 1, suppressed: 0, fixed: 1, notRetested: 0 });
   });
 
   it('honors false positives and unexpired accepted risks, not expired ones; tickets only annotate', () => {

@@ -7,14 +7,15 @@ import { renderJson } from '../../render/reports/json';
 import { renderMarkdown } from '../../render/reports/markdown';
 import { renderSarif } from '../../render/reports/sarif';
 import { writeReports } from '../../activities/reports/write-reports';
-import type { ReportedFinding } from '../../domain/scan-report';
+import { fingerprint } from '../../domain/fingerprint';
+import type { ReportedFinding, ScanReport } from '../../domain/scan-report';
 import { buildScanReport } from '../fixtures/scan-report';
 
 interface SarifRule {
   id: string;
   name: string;
   helpUri?: string;
-  help: { text: string };
+  help: { text: string; markdown: string };
   properties: { tags: string[]; 'security-severity': string };
 }
 interface SarifResult {
@@ -26,13 +27,14 @@ interface SarifResult {
   partialFingerprints: Record<string, string>;
   baselineState: string;
   suppressions?: { kind: string; status: string; justification: string }[];
-  properties: { status: string; method: string; parameter?: string };
+  properties: { status: string; method: string; parameter?: string; reason?: string };
 }
 interface SarifRun {
-  tool: { driver: { name: string; version?: string; semanticVersion?: string; rules: SarifRule[] } };
+  tool: { driver: { name: string; informationUri: string; version?: string; semanticVersion?: string; properties?: { image: string }; rules: SarifRule[] } };
   automationDetails: { id: string };
   invocations: { startTimeUtc: string; endTimeUtc: string; executionSuccessful: boolean }[];
   results: SarifResult[];
+  properties: { targetUrl: string; profile: string; verdict: string; diff: Record<string, number>; scanQuality?: Record<string, unknown> };
 }
 
 const report = buildScanReport();
@@ -53,6 +55,12 @@ function finding(predicate: (f: ReportedFinding) => boolean): ReportedFinding {
   const found = report.findings.find(predicate);
   if (!found) throw new Error('fixture lacks the finding this test needs');
   return found;
+}
+
+function fixedFinding() {
+  const [gone] = report.fixed;
+  if (!gone) throw new Error('fixture lacks a fixed finding');
+  return gone;
 }
 
 function resultFor(run: SarifRun, f: ReportedFinding): SarifResult {
@@ -143,6 +151,64 @@ describe('SARIF report', () => {
   it('names Wapiti when Wapiti scanned', () => {
     const wapiti = { ...report, target: { ...report.target, engine: 'wapiti' as const } };
     expect(sarifRun(renderSarif(wapiti)).tool.driver.name).toBe('Wapiti');
+  });
+
+  it('takes the tool version from the scanner the scan ran, and names its image', () => {
+    const wapiti: ScanReport = { ...report, target: { ...report.target, engine: 'wapiti' }, scanner: { image: 'secops-flow/wapiti:latest', version: '3.0.4' } };
+    expect(sarifRun(renderSarif(wapiti, { toolVersion: '9.9.9' })).tool.driver).toMatchObject({
+      name: 'Wapiti', informationUri: 'https://wapiti-scanner.github.io/', version: '3.0.4', semanticVersion: '3.0.4', properties: { image: 'secops-flow/wapiti:latest' },
+    });
+    const unversioned = sarifRun(renderSarif({ ...report, scanner: { image: 'ghcr.io/zaproxy/zaproxy:stable' } })).tool.driver;
+    expect(unversioned).toMatchObject({ name: 'OWASP ZAP', informationUri: 'https://www.zaproxy.org/', properties: { image: 'ghcr.io/zaproxy/zaproxy:stable' } });
+    expect(unversioned).not.toHaveProperty('version');
+  });
+
+  it('puts the scan-quality figures and the diff in the run properties', () => {
+    const scanQuality = { targetAnswered: true, urlsCrawled: 7, requestsSent: 2051, requestsFailed: 3, modulesRun: ['xss', 'exec'], modulesFinished: ['exec'], durationSeconds: 1.6, source: 'wapiti report + log' };
+    const run = sarifRun(renderSarif({ ...report, scanQuality }));
+    expect(run.properties).toEqual({
+      targetUrl: report.target.url, profile: 'baseline', verdict: 'fail', diff: report.diff,
+      scanQuality: { ...scanQuality, modulesRun: ['exec', 'xss'] },
+    });
+    expect(sarifRun().properties).not.toHaveProperty('scanQuality');
+  });
+
+  it('gives each rule help that says what the weakness is, how to fix it and where to read more', () => {
+    const xss = sarifRun().tool.driver.rules.find((r) => r.id === '40012');
+    expect(xss?.help.text).toBe([
+      'Cross-site Scripting (XSS) is an attack technique that echoes attacker-supplied code into a user\'s browser.', '',
+      'Solution: Validate all input and encode all output for the context it lands in.', '',
+      'References:', '- https://owasp.org/www-community/attacks/xss/', '- https://cwe.mitre.org/data/definitions/79.html',
+    ].join('\n'));
+    expect(xss?.help.markdown).toContain('**Solution.** Validate all input');
+    expect(xss?.help.markdown).toContain('- <https://cwe.mitre.org/data/definitions/79.html>');
+  });
+
+  it('keeps findings not re-tested as open results, with their reason, and a rule for each', () => {
+    const gone = { ...fixedFinding(), reason: 'the crawl did not reach /static/app.js' };
+    const run = sarifRun(renderSarif(buildScanReport({ notRetested: [gone] })));
+    const result = run.results.find((r) => r.partialFingerprints[FINGERPRINT_KEY] === gone.fingerprint);
+    expect(result).toMatchObject({
+      ruleId: '10021', level: 'note', baselineState: 'unchanged',
+      properties: { status: 'not-retested', reason: 'the crawl did not reach /static/app.js', method: 'GET' },
+    });
+    expect(result?.message.text).toContain('Not re-tested by this scan (the crawl did not reach /static/app.js): still open.');
+    expect(run.tool.driver.rules[result?.ruleIndex ?? -1]).toMatchObject({ id: '10021', help: { text: expect.stringContaining('Solution:') } });
+    expect(run.results).toHaveLength(report.findings.length + 1);
+  });
+
+  it('marks a systemic finding as such: one result for the whole site', () => {
+    const csp = { ...finding((f) => f.ruleId === '10038'), systemic: true as const, url: 'http://127.0.0.1:8080/*' };
+    const run = sarifRun(renderSarif(buildScanReport({ findings: [csp, finding((f) => f.ruleId === '40012')] })));
+    expect(run.results.map((r) => [r.ruleId, (r.properties as { systemic?: boolean }).systemic])).toEqual([['40012', undefined], ['10038', true]]);
+  });
+
+  it('fingerprints a weakness the same way in every scan, whatever payloads and evidence it saw', () => {
+    const xss = finding((f) => f.ruleId === '40012');
+    const rescan = { ...xss, status: 'persisting' as const, evidence: '<svg onload=alert(2)>', instances: [{ url: `${xss.url}?q=%3Csvg%3E`, method: 'GET', parameter: 'q', attack: '<svg onload=alert(2)>' }] };
+    const again = sarifRun(renderSarif(buildScanReport({ findings: [rescan] })));
+    expect(again.results[0]?.partialFingerprints).toEqual({ [FINGERPRINT_KEY]: resultFor(sarifRun(), xss).partialFingerprints[FINGERPRINT_KEY] });
+    expect(again.results[0]?.partialFingerprints[FINGERPRINT_KEY]).toBe(fingerprint('zap', '40012', 'http://127.0.0.1:8080/search', 'q'));
   });
 });
 

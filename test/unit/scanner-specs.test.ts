@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { containerCreateOptions, deploymentLabel, type EngineRunInput } from '../../activities/scanners/container-spec';
 import { namesRegistry } from '../../activities/scanners/image-reference';
 import { scanOutcome } from '../../activities/scanners/scan-outcome';
-import { DEFAULT_WAPITI_MODULES, wapitiSpec } from '../../activities/scanners/wapiti';
+import { wapitiSpec } from '../../activities/scanners/wapiti';
+import { WAPITI_MODULES } from '../../activities/scanners/wapiti-modules';
 import { scopeContext, zapInputs, zapSpec } from '../../activities/scanners/zap';
 import { DEFAULT_SCANNER_IMAGES, parseConfig, type Target } from '../../domain/config';
 
@@ -106,7 +107,7 @@ describe('wapitiSpec', () => {
     expect(flag(spec.cmd, '--scope')).toBe('folder');
     expect(flag(spec.cmd, '-f')).toBe('json');
     expect(flag(spec.cmd, '-o')).toBe('/wrk/report.json');
-    expect(flag(spec.cmd, '-m')).toBe(DEFAULT_WAPITI_MODULES.join(','));
+    expect(flag(spec.cmd, '-m')).toBe(WAPITI_MODULES.baseline.join(','));
     expect(spec.cmd).toEqual(expect.arrayContaining(['--flush-session', '--no-bugreport']));
     expect(flag(spec.cmd, '--store-config')).toBe('/etc/wapiti');
     expect(containerCreateOptions(spec).Env).toEqual(['PYTHONUNBUFFERED=1']);
@@ -117,7 +118,7 @@ describe('wapitiSpec', () => {
     const crawl = Number(flag(spec.cmd, '--max-scan-time'));
     const perModule = Number(flag(spec.cmd, '--max-attack-time'));
     expect(crawl).toBe(150);
-    expect(crawl + perModule * DEFAULT_WAPITI_MODULES.length).toBeLessThanOrEqual(600);
+    expect(crawl + perModule * WAPITI_MODULES.baseline.length).toBeLessThanOrEqual(600);
     expect(spec.maxSeconds).toBe(660);
   });
 

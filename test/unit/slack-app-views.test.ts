@@ -47,7 +47,7 @@ describe('App Home and the /secops answers (Block Kit builders)', () => {
   it('reports a finished scan with its verdict and counts', () => {
     const message = runStatusMessage({
       workflowId: 'dast:shop:1', workflowType: 'dastScan', status: 'COMPLETED', startedAt: '2030-01-01T00:00:00.000Z', closedAt: '2030-01-01T00:01:00.000Z',
-      scan: { verdict: 'fail', counts: { critical: 0, high: 2, medium: 1, low: 0, info: 3 }, diff: { new: 1, fixed: 0, persisting: 2, suppressed: 1 } },
+      scan: { verdict: 'fail', counts: { critical: 0, high: 2, medium: 1, low: 0, info: 3 }, diff: { new: 1, fixed: 0, persisting: 2, suppressed: 1, notRetested: 0 } },
     });
     expect(slackMessageProblems(message)).toEqual([]);
     expect(message.text).toBe('dast:shop:1: completed, verdict fail');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEXT_CAPS, TRUNCATION_MARK } from '../../domain/bounded-text';
-import { parseZapReport, parseZapReportFile } from '../../activities/findings/zap-report';
-import { ReportParseError } from '../../activities/findings/report-parse-error';
+import { mergeZapFinding, parseZapReport, parseZapReportFile, streamZapReportFile } from '../../activities/findings/zap-report';
+import { DEFAULT_MAX_REPORT_BYTES, ReportParseError } from '../../activities/findings/report-parse-error';
 import { compareFindings, type Finding } from '../../domain/finding';
 import { fingerprint } from '../../domain/fingerprint';
 
@@ -230,5 +230,90 @@ describe('ZAP report errors', () => {
     const error = await parseZapReportFile('test/fixtures/zap/no-such-report.json').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportParseError);
     expect((error as ReportParseError).message).toBe('test/fixtures/zap/no-such-report.json: cannot read the report (ENOENT)');
+  });
+});
+
+describe('a ZAP 2.16 report from CI: several sites, every number a string, systemic alerts', () => {
+  const CI = 'test/fixtures/zap/ci-baseline-systemic.json';
+  const ciText = readFileSync(CI, 'utf8');
+  const ci = parseZapReport(ciText, CI);
+  /** The CI fixture as an object to bend one field at a time. */
+  const ciFixture = (): { site: { alerts: (Record<string, unknown> & { instances: Record<string, unknown>[] })[] }[] } => JSON.parse(ciText);
+
+  it('makes one finding of a systemic alert per site, located at the whole site, with every instance ZAP listed', () => {
+    const csp = only(ci, '10038');
+    expect(csp).toMatchObject({ systemic: true, url: 'http://127.0.0.1:8080/*', parameter: undefined, severity: 'medium', confidence: 'high', cwe: 693, method: 'GET' });
+    expect(csp.instances.map((i) => i.url)).toEqual([
+      'http://127.0.0.1:8080/', 'http://127.0.0.1:8080/search?q=shoes', 'http://127.0.0.1:8080/login', 'http://127.0.0.1:8080/static/app.css',
+    ]);
+    expect(csp.instances.map((i) => i.method)).toEqual(['GET', 'GET', 'POST', 'GET']);
+    expect(csp.fingerprint).toBe(fingerprint('zap', '10038', 'http://127.0.0.1:8080/*', undefined));
+  });
+
+  it('keeps the parameter every instance of a systemic alert names', () => {
+    const clickjacking = only(ci, '10020');
+    expect(clickjacking).toMatchObject({ systemic: true, url: 'https://shop.example.test/*', parameter: 'x-frame-options', title: 'Missing Anti-clickjacking Header' });
+    expect(clickjacking.instances).toHaveLength(3);
+  });
+
+  it('keeps the fingerprint of a systemic alert whatever example URLs a run lists', () => {
+    const report = ciFixture();
+    const csp = report.site[0]!.alerts[0]!;
+    csp.instances = [{ ...csp.instances[0], uri: 'http://127.0.0.1:8080/about?lang=fr' }, { ...csp.instances[0], uri: 'http://127.0.0.1:8080/help' }];
+    const nextWeek = only(parseZapReport(JSON.stringify(report), CI), '10038');
+    expect(nextWeek.fingerprint).toBe(only(ci, '10038').fingerprint);
+    expect(nextWeek.instances.map((i) => i.url)).toEqual(['http://127.0.0.1:8080/about?lang=fr', 'http://127.0.0.1:8080/help']);
+  });
+
+  it('reads "systemic": false, a string "true", and no flag at all, and refuses anything else by its place', () => {
+    expect(ci.filter((f) => f.systemic).map((f) => f.ruleId).sort()).toEqual(['10020', '10038']);
+    expect(ci.filter((f) => !f.systemic).every((f) => !('systemic' in f))).toBe(true);
+    const report = ciFixture();
+    report.site[0]!.alerts[0]!.systemic = 'true';
+    delete report.site[0]!.alerts[1]!.systemic;
+    const reread = parseZapReport(JSON.stringify(report), CI);
+    expect(only(reread, '10038').systemic).toBe(true);
+    expect(only(reread, '40012').systemic).toBeUndefined();
+    report.site[2]!.alerts[0]!.systemic = 'yes';
+    expect(parseError(JSON.stringify(report)).problem).toBe('not a ZAP JSON report: site[2].alerts[0].systemic: expected true or false');
+  });
+
+  it('splits the other alerts of every site by place, reading every string-typed number', () => {
+    expect(ci.map((f) => [f.severity, f.confidence, f.ruleId, f.url, f.parameter, f.instances.length])).toEqual([
+      ['high', 'medium', '40012', 'http://127.0.0.1:8080/search', 'q', 1],
+      ['medium', 'medium', '10020', 'https://shop.example.test/*', 'x-frame-options', 3],
+      ['medium', 'high', '10038', 'http://127.0.0.1:8080/*', undefined, 4],
+      ['low', 'medium', '10010', 'https://shop.example.test/login', 'session', 2],
+      ['low', 'high', '10035', 'https://api.shop.example.test/v1/items/{id}', undefined, 2],
+    ]);
+    expect(new Set(ci.map((f) => new URL(f.url).origin))).toEqual(new Set(['http://127.0.0.1:8080', 'https://shop.example.test', 'https://api.shop.example.test']));
+    expect(only(ci, '10035').cwe).toBe(319);
+  });
+
+  it('streams the file in chunks to the same findings, and hands them over alert by alert', async () => {
+    expect(await parseZapReportFile(CI)).toEqual(ci);
+    const parts: Finding[] = [];
+    await streamZapReportFile(CI, DEFAULT_MAX_REPORT_BYTES, (part) => parts.push(part));
+    expect(parts.map((f) => f.ruleId)).toEqual(['10038', '40012', '10020', '10010', '10035']);
+    expect([...parts].sort(compareFindings)).toEqual(ci);
+  });
+
+  it('hands nothing over past a bad instance, and names it at the end', async () => {
+    const report = ciFixture();
+    report.site[1]!.alerts[1]!.instances[1]!.method = 7;
+    const file = join(mkdtempSync(join(tmpdir(), 'secops-zap-stream-')), 'report.json');
+    writeFileSync(file, JSON.stringify(report));
+    const parts: string[] = [];
+    const error = await streamZapReportFile(file, DEFAULT_MAX_REPORT_BYTES, (part) => parts.push(part.ruleId)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'not a ZAP JSON report: site[1].alerts[1].instances[1].method: expected a string, got 7' });
+    expect(parts).toEqual(['10038', '40012', '10020']);
+  });
+
+  it('merges the parts of one place from two alerts as the whole report does', () => {
+    const [low, high] = [only(ci, '10010'), { ...only(ci, '10010'), title: 'Worse', severity: 'high' as const, instances: [{ url: 'https://shop.example.test/login', method: 'GET' }] }];
+    const merged = { ...low, instances: [...low.instances] };
+    mergeZapFinding(merged, high);
+    expect(merged).toMatchObject({ title: 'Worse', severity: 'high', url: low.url, fingerprint: low.fingerprint });
+    expect(merged.instances).toHaveLength(3);
   });
 });

@@ -18,6 +18,7 @@ const demo = config.targets[0]!;
 // The config refuses this target; the workflow must too, whatever started it.
 const metadata = { ...demo, id: 'metadata', url: 'http://169.254.169.254/latest/', scope: undefined };
 const counts = { info: 1, low: 2, medium: 1, high: 0, critical: 0 };
+const diff = { new: 1, fixed: 0, persisting: 3, suppressed: 0, notRetested: 0 };
 const reports = { json: '/r/report.json', sarif: '/r/report.sarif', markdown: '/r/report.md', html: '/r/report.html' };
 
 /** createActivities-shaped fakes that record what the workflow called, in order. */
@@ -28,7 +29,7 @@ function fakes(calls: string[], overrides: Partial<Activities> = {}): Activities
     recordScanStarted: record('recordScanStarted', undefined),
     runScanner: record('runScanner', { reportPath: '/r/wapiti.json', exitCode: 0, durationMs: 10 }),
     ingestReport: record('ingestReport', { findings: 4, instances: 9 }),
-    compareWithBaseline: record('compareWithBaseline', { counts, diff: { new: 1, fixed: 0, persisting: 3, suppressed: 0 }, verdict: 'warn', scanReportPath: '/r/scan-report.json' }),
+    compareWithBaseline: record('compareWithBaseline', { counts, diff, verdict: 'warn', scanReportPath: '/r/scan-report.json' }),
     publishReports: record('publishReports', reports),
     notifyScan: record('notifyScan', { posted: false }),
     recordScanFailed: record('recordScanFailed', undefined),
@@ -56,7 +57,7 @@ describe('dastScan workflow', () => {
     const id = `dast:demo:ok-${Date.now()}`;
     const { result, description } = await run(id, fakes(calls));
     expect(calls).toEqual(['checkTargetAddresses', 'recordScanStarted', 'runScanner', 'ingestReport', 'compareWithBaseline', 'publishReports', 'notifyScan']);
-    expect(result).toEqual({ scanId: id, targetId: 'demo', verdict: 'warn', counts, diff: { new: 1, fixed: 0, persisting: 3, suppressed: 0 }, findings: 4, reports });
+    expect(result).toEqual({ scanId: id, targetId: 'demo', verdict: 'warn', counts, diff, findings: 4, reports });
     expect(description.searchAttributes.SecopsVerdict).toEqual(['warn']);
   });
 
@@ -107,5 +108,40 @@ describe('dastScan workflow', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(failures).toEqual([{ scanId: id, error: '/r/wapiti.json: truncated or malformed JSON at position 120' }]);
     expect(calls).not.toContain('compareWithBaseline');
+  });
+
+  describe('a scan that reached nothing', () => {
+    const reason = 'the target did not answer (0 URLs crawled, 1 of 1 requests failed, 12 modules started; from wapiti -v 1 log + report)';
+    const message = `scan of demo reached nothing to scan: ${reason}`;
+    function unreached(calls: string[], failures: unknown[], notify: Activities['notifyScanError']) {
+      return fakes(calls, {
+        runScanner: async () => (calls.push('runScanner'), { reportPath: '/r/wapiti.json', exitCode: 0, durationMs: 10, coveragePath: '/r/scan-coverage.json', nothingReached: reason }),
+        recordScanFailed: async (input: unknown) => void failures.push(input),
+        notifyScanError: notify,
+      });
+    }
+
+    it('ends as an error that is not retried: recorded with its coverage, the channel told why, nothing diffed', async () => {
+      const calls: string[] = [];
+      const failures: unknown[] = [];
+      const notices: unknown[] = [];
+      const id = `dast:demo:unreached-${Date.now()}`;
+      const { result: error } = await run(id, unreached(calls, failures, async (input) => (notices.push(input), { posted: true })));
+      expect((error as unknown as WorkflowFailedError).cause).toMatchObject({ type: 'NothingScanned', message, nonRetryable: true });
+      expect(calls).toEqual(['checkTargetAddresses', 'recordScanStarted', 'runScanner']);
+      expect(failures).toEqual([{ scanId: id, error: message, coveragePath: '/r/scan-coverage.json' }]);
+      expect(notices).toEqual([{ scanId: id, target: expect.objectContaining({ id: 'demo', url: 'http://127.0.0.1:8088/' }), reason: message }]);
+    });
+
+    it('fails with its own reason even when Slack refuses the notice', async () => {
+      const calls: string[] = [];
+      const failures: unknown[] = [];
+      const refused = async (): Promise<{ posted: boolean }> => {
+        throw ApplicationFailure.nonRetryable('Slack refused the DAST error notice of demo in #x: channel_not_found', 'SlackRefused');
+      };
+      const { result: error } = await run(`dast:demo:unreached-refused-${Date.now()}`, unreached(calls, failures, refused));
+      expect((error as unknown as WorkflowFailedError).cause).toMatchObject({ type: 'NothingScanned', message });
+      expect(failures).toHaveLength(1);
+    });
   });
 });
