@@ -5,7 +5,8 @@ import { loadavg } from 'node:os';
 import { mergeZapFinding, streamZapReportFile } from '../activities/findings/zap-report';
 import type { Finding } from '../domain/finding';
 import { projectPath } from '../processes/tool-paths';
-import { median, reportBenchmark } from './results-file';
+import { reportBenchmark } from './results-file';
+import { median } from './statistics';
 import { writeSyntheticZapReport, type SyntheticShape } from './synthetic-zap-report';
 
 const SIZES: { suffix: string; shape: SyntheticShape; goals: { seconds: number; peak_rss_mb: number } }[] = [

@@ -19,12 +19,6 @@ export function reportBenchmark(name: string, outcome: BenchmarkOutcome): void {
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { mulberry32 } from './statistics';
 
 export interface SyntheticShape {
   sites: number;
@@ -53,15 +54,4 @@ export function writeSyntheticZapReport(path: string, options: SyntheticShape & 
   } finally {
     closeSync(fd);
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
@@ -12,9 +13,12 @@ import { importReport as importReportWorkflow } from '../workflows/import-report
 /** Failure types of a report the parsers refuse (activities/findings/report-parse-error.ts). */
 const REFUSED_REPORT = new Set(['MalformedReport', 'ReportTooLarge', 'UnstorableReport']);
 
-/** `import:<target>:<time>`: the run, and the scan it records, of one imported report. */
+/**
+ * `import:<target>:<time>:<random>`: the run, and the scan it records, of one imported report.
+ * CI jobs import side by side, so the time alone could name two runs.
+ */
 export function importWorkflowId(targetId: string, at: Date): string {
-  return `import:${targetId}:${at.toISOString()}`;
+  return `import:${targetId}:${at.toISOString()}:${randomBytes(3).toString('hex')}`;
 }
 
 /**

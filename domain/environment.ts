@@ -63,10 +63,10 @@ export const environmentSchema = z
     /** Payload encryption: `keyId:base64key,…`, 32-byte keys; the first encrypts, all decrypt. */
     SECOPS_CODEC_KEYS: keyRing.optional(),
     /**
-     * Scanner reports larger than this (MiB) are refused before they are read. A report is
-     * parsed whole, so it must fit in memory as one string: V8's limit is about 512 Mi characters.
+     * Scanner reports larger than this (MiB) are refused before they are read. Reports are
+     * parsed as streams, but a report's findings are still gathered before they are stored.
      */
-    SECOPS_MAX_REPORT_MB: z.coerce.number({ error: 'must be a whole number of MiB' }).int('must be a whole number of MiB').min(1, 'must be at least 1 (MiB)').max(MAX_REPORT_MB_LIMIT, `must be at most ${MAX_REPORT_MB_LIMIT} (MiB): larger reports cannot be held as one string`).default(DEFAULT_MAX_REPORT_MB),
+    SECOPS_MAX_REPORT_MB: z.coerce.number({ error: 'must be a whole number of MiB' }).int('must be a whole number of MiB').min(1, 'must be at least 1 (MiB)').max(MAX_REPORT_MB_LIMIT, `must be at most ${MAX_REPORT_MB_LIMIT} (MiB): the findings of a report are still gathered in memory before they are stored`).default(DEFAULT_MAX_REPORT_MB),
     /** Bearer token the codec server requires (Temporal CLI `--codec-auth`). */
     SECOPS_CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   })

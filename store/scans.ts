@@ -56,7 +56,7 @@ export async function loadScanFindings(db: Database, scanId: string): Promise<Fi
 
 const SUMMARY = `jsonb_build_object('fingerprint', sf.fingerprint, 'engine', sf.finding->'engine', 'ruleId', sf.finding->'ruleId', 'title', sf.finding->'title',
        'severity', sf.finding->'severity', 'confidence', sf.finding->'confidence', 'cwe', sf.finding->'cwe', 'url', sf.finding->'url',
-       'method', sf.finding->'method', 'parameter', sf.finding->'parameter')`;
+       'method', sf.finding->'method', 'parameter', sf.finding->'parameter', 'systemic', sf.finding->'systemic')`;
 
 /** A scan's findings as summaries, without instances. */
 export async function loadScanFindingSummaries(db: Database, scanId: string): Promise<FindingSummary[]> {

@@ -119,7 +119,7 @@ const ENVIRONMENT_CASES: (InputCase & { env: Record<string, string> })[] = [
   { name: 'SECOPS_LOG_LEVEL loud', env: { SECOPS_LOG_LEVEL: 'loud' }, problem: 'SECOPS_LOG_LEVEL: must be TRACE, DEBUG, INFO, WARN or ERROR (any case)' },
   { name: 'TEMPORAL_ADDRESS as a URL', env: { TEMPORAL_ADDRESS: 'http://127.0.0.1:7233' }, problem: 'TEMPORAL_ADDRESS: must be host:port' },
   { name: 'SECOPS_MAX_REPORT_MB of 0', env: { SECOPS_MAX_REPORT_MB: '0' }, problem: 'SECOPS_MAX_REPORT_MB: must be at least 1 (MiB)', cli: true },
-  { name: 'SECOPS_MAX_REPORT_MB of 100000', env: { SECOPS_MAX_REPORT_MB: '100000' }, problem: 'SECOPS_MAX_REPORT_MB: must be at most 500 (MiB): larger reports cannot be held as one string' },
+  { name: 'SECOPS_MAX_REPORT_MB of 100000', env: { SECOPS_MAX_REPORT_MB: '100000' }, problem: 'SECOPS_MAX_REPORT_MB: must be at most 500 (MiB): the findings of a report are still gathered in memory before they are stored' },
   { name: 'SECOPS_MAX_REPORT_MB of "lots"', env: { SECOPS_MAX_REPORT_MB: 'lots' }, problem: 'SECOPS_MAX_REPORT_MB: must be a whole number of MiB' },
   { name: 'SLACK_PORT 70000', env: { SLACK_PORT: '70000' }, problem: 'SLACK_PORT: Too big: expected number to be <=65535' },
   { name: 'a TLS certificate without its key', env: { TEMPORAL_TLS_CERT: join(root, 'cert.pem') }, problem: 'TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' },

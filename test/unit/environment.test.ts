@@ -44,7 +44,7 @@ describe('environment', () => {
     expect(maxReportBytes({})).toBe(256 * 1024 * 1024);
     expect(maxReportBytes({ SECOPS_MAX_REPORT_MB: '1', SECOPS_LOG_LEVEL: 'loud' })).toBe(1024 * 1024);
     expect(problemsOf({ SECOPS_MAX_REPORT_MB: '0' })).toEqual(['SECOPS_MAX_REPORT_MB: must be at least 1 (MiB)']);
-    expect(problemsOf({ SECOPS_MAX_REPORT_MB: '501' })).toEqual(['SECOPS_MAX_REPORT_MB: must be at most 500 (MiB): larger reports cannot be held as one string']);
+    expect(problemsOf({ SECOPS_MAX_REPORT_MB: '501' })).toEqual(['SECOPS_MAX_REPORT_MB: must be at most 500 (MiB): the findings of a report are still gathered in memory before they are stored']);
     expect(problemsOf({ SECOPS_MAX_REPORT_MB: '1.5' })).toEqual(['SECOPS_MAX_REPORT_MB: must be a whole number of MiB']);
     expect(problemsOf({ SECOPS_MAX_REPORT_MB: 'lots' })).toEqual(['SECOPS_MAX_REPORT_MB: must be a whole number of MiB']);
     expect(() => maxReportBytes({ SECOPS_MAX_REPORT_MB: 'lots' })).toThrow('environment is invalid:\n  - SECOPS_MAX_REPORT_MB: must be a whole number of MiB');
