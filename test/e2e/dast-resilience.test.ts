@@ -104,15 +104,15 @@ targets:
       second.kill('SIGTERM');
       await new Promise((resolve) => second.once('exit', resolve));
 
-      // The slow site's pages carry no flaw but missing security headers: Wapiti reports them
-      // as one low finding on the start URL, new in this first completed scan of the target.
+      // The slow site's pages carry no flaw but missing security headers and no CSP: one low
+      // finding per missing header (four) and one for the CSP, all new in this first completed scan.
       expect(result, output.join('')).toMatchObject({
         scanId: workflowId,
         targetId: 'slow',
         verdict: 'warn',
-        counts: { info: 0, low: 1, medium: 0, high: 0, critical: 0 },
-        diff: { new: 1, fixed: 0, persisting: 0, suppressed: 0 },
-        findings: 1,
+        counts: { info: 0, low: 5, medium: 0, high: 0, critical: 0 },
+        diff: { new: 5, fixed: 0, persisting: 0, suppressed: 0 },
+        findings: 5,
       });
       const history = await handle.fetchHistory();
       // Control steps are local activities: each leaves one marker in history when it completes.
