@@ -31,7 +31,8 @@ function statusLines(run: RunStatus): string[] {
   if (run.scan) {
     const { verdict, counts: c, diff: d } = run.scan;
     lines.push(`verdict ${verdict.toUpperCase()} · critical ${c.critical} · high ${c.high} · medium ${c.medium} · low ${c.low} · info ${c.info}`);
-    lines.push(`${d.new} new, ${d.fixed} fixed, ${d.persisting} persisting, ${d.suppressed} suppressed`);
+    // Not re-tested findings stay open: a scan that could not reach them says so rather than calling them fixed.
+    lines.push(`${d.new} new, ${d.fixed} fixed, ${d.persisting} persisting, ${d.suppressed} suppressed${d.notRetested ? `, ${d.notRetested} not re-tested` : ''}`);
   }
   if (run.failure) lines.push(`failure: ${run.failure}`);
   return lines;

@@ -25,7 +25,8 @@ export function runStatusMessage(run: RunStatus): SlackMessage {
   if (run.scan) {
     const { verdict, counts: c, diff: d } = run.scan;
     lines.push(`verdict *${verdict.toUpperCase()}* · critical ${c.critical} · high ${c.high} · medium ${c.medium} · low ${c.low} · info ${c.info}`);
-    lines.push(`${d.new} new, ${d.fixed} fixed, ${d.persisting} persisting, ${d.suppressed} suppressed`);
+    // Not re-tested findings stay open: a scan that could not reach them says so rather than calling them fixed.
+    lines.push(`${d.new} new, ${d.fixed} fixed, ${d.persisting} persisting, ${d.suppressed} suppressed${d.notRetested ? `, ${d.notRetested} not re-tested` : ''}`);
   }
   if (run.failure) lines.push(`failure: ${line(run.failure, 1500)}`);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];

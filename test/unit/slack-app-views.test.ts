@@ -52,6 +52,15 @@ describe('App Home and the /secops answers (Block Kit builders)', () => {
     expect(slackMessageProblems(message)).toEqual([]);
     expect(message.text).toBe('dast:shop:1: completed, verdict fail');
     expect(JSON.stringify(message.blocks)).toContain('high 2');
+    expect(JSON.stringify(message.blocks)).toContain('1 new, 0 fixed, 2 persisting, 1 suppressed"');
+  });
+
+  it('says how many findings the scan could not re-test, next to the fixed ones', () => {
+    const message = runStatusMessage({
+      workflowId: 'dast:shop:2', workflowType: 'dastScan', status: 'COMPLETED', startedAt: '2030-01-01T00:00:00.000Z',
+      scan: { verdict: 'warn', counts: { critical: 0, high: 0, medium: 1, low: 0, info: 0 }, diff: { new: 0, fixed: 1, persisting: 1, suppressed: 0, notRetested: 2 } },
+    });
+    expect(JSON.stringify(message.blocks)).toContain('0 new, 1 fixed, 1 persisting, 0 suppressed, 2 not re-tested');
   });
 });
 
