@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { parsePrivateKey, type SigningKey } from '../../client/signing-key-file';
 import { signBallot, type VoteIntent } from '../../client/ballot-signer';
@@ -7,16 +7,21 @@ import { publicKeyLine } from '../../domain/signing-key';
 import { decideUpdate } from '../../workflows/approval';
 
 /**
- * Ballot keys for tests, each derived from a name so every file and process agrees on them
- * without sharing state: the Slack app's (`slack-app`) and one per CLI user. Never used
- * outside tests; production keys come from `secops keys init` or an SSH key.
+ * Ballot keys for tests: the Slack app's (`slack-app`) and one per CLI user, generated fresh
+ * in each test process and kept by name, so a file's config (public keys) and the processes
+ * it starts (the private key handed over in SECOPS_[SLACK_]BALLOT_KEY) agree. No key is
+ * written into the repository or derivable from it; production keys come from `secops keys
+ * init` or an SSH key.
  */
-const PKCS8_ED25519_PREFIX = '302e020100300506032b657004220420';
+const keysByName = new Map<string, string>();
 
 export function testKeyPem(name: string): string {
-  const seed = createHash('sha256').update(`secops-test-ballot-key:${name}`).digest();
-  const der = Buffer.concat([Buffer.from(PKCS8_ED25519_PREFIX, 'hex'), seed]);
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64')}\n-----END PRIVATE KEY-----\n`;
+  let pem = keysByName.get(name);
+  if (!pem) {
+    pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    keysByName.set(name, pem);
+  }
+  return pem;
 }
 
 export function testSigningKey(name: string): SigningKey {

@@ -47,7 +47,7 @@ describe('Wapiti coverage from its -v 1 log', () => {
       'Wapiti-3.0.4 (wapiti.sourceforge.io)',
       '[+] GET http://127.0.0.1:8080/ (0)',
       '[+] POST http://127.0.0.1:8080/login (1)',
-      '\tdata: user=alice&password=Letm3in_',
+      '\tdata: user=alice&password=example',
       '[+] GET http://127.0.0.1:8080/gone (1)',
       '[!] ReadTimeout with url http://127.0.0.1:8080/gone',
       '[*] Saving scan state, please wait...',
