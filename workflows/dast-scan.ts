@@ -1,12 +1,13 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ACTIVE_SCAN_ACTION } from '../domain/action-kinds';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
 import { failureMessage } from '../domain/failure-message';
 import { isActiveProfile } from '../domain/scan-profiles';
-import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { scanReportDir } from '../domain/scan-report-dir';
 import { apiSpecUrl, targetProblems } from '../domain/target-scope';
 import { requestApproval } from './approval';
+import { diffAndReport } from './diff-and-report';
 
 /** Runs started before the apiSpec host was resolved and checked go on without that step. */
 const API_SPEC_DNS_CHECK = 'api-spec-dns-check';
@@ -70,7 +71,7 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
  */
 async function scanAndReport(input: DastScanInput, scanId: string, control: ActivityInterfaceFor<Activities>, scanners: ActivityInterfaceFor<Activities>): Promise<DastScanResult> {
   const { target } = input;
-  const reportDir = `${input.artifactsDir}/${target.id}/${scanId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const reportDir = scanReportDir(input.artifactsDir, target.id, scanId);
   let coveragePath: string | undefined;
   try {
     const run = await scanners.runScanner({ scanId, target, image: input.images[target.engine], reportDir });
@@ -79,11 +80,7 @@ async function scanAndReport(input: DastScanInput, scanId: string, control: Acti
     // and no finding changes on its evidence.
     if (run.nothingReached && patched(COVERAGE_GATE)) throw ApplicationFailure.nonRetryable(`scan of ${target.id} reached nothing to scan: ${run.nothingReached}`, 'NothingScanned');
     const ingested = await control.ingestReport({ scanId, engine: target.engine, reportPath: run.reportPath });
-    const compared = await control.compareWithBaseline({ scanId, target, reportDir, coveragePath });
-    const reports = await control.publishReports({ scanReportPath: compared.scanReportPath });
-    await control.notifyScan({ scanReportPath: compared.scanReportPath, htmlReportPath: reports.html, channel: target.channel });
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.verdict, value: compared.verdict }]);
-    return { scanId, targetId: target.id, verdict: compared.verdict, counts: compared.counts, diff: compared.diff, findings: ingested.findings, reports };
+    return await diffAndReport(control, { scanId, target, reportDir, coveragePath, findings: ingested.findings });
   } catch (error) {
     // Recorded even when the scan was cancelled: the store must not show it as running.
     const reason = isCancellation(error) ? 'cancelled' : failureMessage(error);

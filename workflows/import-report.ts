@@ -1,10 +1,11 @@
-import { CancellationScope, isCancellation, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Target } from '../domain/config';
 import type { DastScanResult } from '../domain/dast';
 import { failureMessage } from '../domain/failure-message';
 import type { Engine } from '../domain/finding';
-import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { diffAndReport } from './diff-and-report';
+import { scanReportDir } from '../domain/scan-report-dir';
 
 /** The profile an imported report's scan is recorded with: no scanner of ours ran it. */
 export const IMPORTED_PROFILE = 'imported';
@@ -32,15 +33,11 @@ export async function importReport(input: ImportReportInput): Promise<DastScanRe
 
   await control.checkReport({ engine, reportPath });
   await control.recordScanStarted({ scanId, targetId: target.id, engine, profile: IMPORTED_PROFILE, startedAt: new Date().toISOString() });
-  const reportDir = `${input.artifactsDir}/${target.id}/${scanId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const reportDir = scanReportDir(input.artifactsDir, target.id, scanId);
   try {
     const ingested = await control.ingestReport({ scanId, engine, reportPath });
     const coveragePath = await control.recordImportedCoverage({ scanId, engine, reportDir, reportPath });
-    const compared = await control.compareWithBaseline({ scanId, target: { ...target, engine, profile: IMPORTED_PROFILE }, reportDir, coveragePath });
-    const reports = await control.publishReports({ scanReportPath: compared.scanReportPath });
-    await control.notifyScan({ scanReportPath: compared.scanReportPath, htmlReportPath: reports.html, channel: target.channel });
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.verdict, value: compared.verdict }]);
-    return { scanId, targetId: target.id, verdict: compared.verdict, counts: compared.counts, diff: compared.diff, findings: ingested.findings, reports };
+    return await diffAndReport(control, { scanId, target: { ...target, engine, profile: IMPORTED_PROFILE }, reportDir, coveragePath, findings: ingested.findings });
   } catch (error) {
     const reason = isCancellation(error) ? 'cancelled' : failureMessage(error);
     await CancellationScope.nonCancellable(() => control.recordScanFailed({ scanId, error: reason }));
