@@ -62,8 +62,8 @@ export function loadSigningKey(source: KeySource, fallbackFile?: string): Signin
   if (!file || (!source.keyFile && !existsSync(file))) return undefined;
   let text: string;
   try {
-    const mode = statSync(file).mode & 0o077;
-    if (mode !== 0) throw new ValidationError(file, [{ path: '', message: `the ballot key file is readable by others (mode ${(statSync(file).mode & 0o777).toString(8)}); chmod 600 it` }]);
+    const { mode } = statSync(file);
+    if ((mode & 0o077) !== 0) throw new ValidationError(file, [{ path: '', message: `the ballot key file is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it` }]);
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof ValidationError) throw error;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Ballot, TrustedKey } from './ballot';
 import { durationSchema } from './schedule-schema';
 import { parsePublicKey } from './signing-key';
-import { slackUserIdSchema } from './slack-ids';
+import { slackGroupIdSchema, slackUserIdSchema } from './slack-ids';
+import { cliUserNameSchema } from './cli-user-name';
 
 /**
  * Approvals: the one way people steer workflows. A principal is `slack:<user id>` or
@@ -11,21 +12,21 @@ import { slackUserIdSchema } from './slack-ids';
  */
 export type Principal = `slack:${string}` | `cli:${string}`;
 
-const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)');
-const publicKeySchema = z.string().superRefine((line, ctx) => {
+/** An OpenSSH ed25519 public key line, wherever the config names a ballot-signing key. */
+export const publicKeySchema = z.string().superRefine((line, ctx) => {
   const parsed = parsePublicKey(line);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 /** A CLI approver is a name and the public key their ballots are signed with (`secops keys init`). */
 const cliUser = z.strictObject({
-  name: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name'),
+  name: cliUserNameSchema,
   publicKey: publicKeySchema,
 });
 
 const approversSchema = z.strictObject({
   users: z.array(slackUserIdSchema).default([]),
-  groups: z.array(slackGroupId).default([]),
+  groups: z.array(slackGroupIdSchema).default([]),
   cliUsers: z.array(cliUser).default([]),
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from './approval';
-import { slackUserIdSchema } from './slack-ids';
+import { slackGroupIdSchema, slackUserIdSchema } from './slack-ids';
+import { cliUserNameSchema } from './cli-user-name';
 
 /**
  * Who may ask for what. Approvals decide whether a started action goes ahead; these
@@ -21,12 +22,11 @@ export const COMMAND_ACTIONS = {
 
 export type CommandAction = keyof typeof COMMAND_ACTIONS;
 
-const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)');
 
 export const commandPolicySchema = z.strictObject({
   users: z.array(slackUserIdSchema).default([]),
-  groups: z.array(slackGroupId).default([]),
-  cliUsers: z.array(z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name')).default([]),
+  groups: z.array(slackGroupIdSchema).default([]),
+  cliUsers: z.array(cliUserNameSchema).default([]),
 });
 export type CommandPolicy = z.infer<typeof commandPolicySchema>;
 

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
-import { actionKind, approvalPolicySchema } from './approval';
+import { actionKind, approvalPolicySchema, publicKeySchema } from './approval';
 import { authorizationSchema } from './authorization';
-import { parsePublicKey } from './signing-key';
 import { DEFAULT_MAX_ACCEPT_RISK_DAYS } from './triage-authority';
 import { apiSpecProblems, scopeProblems, urlProblems } from './target-scope';
 import { credentialSchema, sharedCredentialProblems } from './credential';
@@ -93,10 +92,7 @@ const configSchema = z
     /** Approval policies by action kind (dast.active-scan, rotation.promote, incident.containment, …). */
     approvals: z.record(actionKind, approvalPolicySchema).default({}),
     /** The Slack app's ballot-signing public key: Slack votes count only when signed by it. */
-    slackApp: z.strictObject({ publicKey: z.string().superRefine((line, ctx) => {
-      const parsed = parsePublicKey(line);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-    }) }).optional(),
+    slackApp: z.strictObject({ publicKey: publicKeySchema }).optional(),
     /** Who may start or see what (dast.scan, dast.triage, rotation.start, run.status). */
     authorization: authorizationSchema,
     triage: z.strictObject({ maxAcceptRiskDays: z.number().int().min(1).max(3650).default(DEFAULT_MAX_ACCEPT_RISK_DAYS) }).default({ maxAcceptRiskDays: DEFAULT_MAX_ACCEPT_RISK_DAYS }),

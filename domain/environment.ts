@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseKeyRing } from './codec-keys';
 import { ValidationError, problemsFromZod } from './validation-error';
+import { cliUserNameSchema } from './cli-user-name';
 
 /**
  * Every environment variable the platform reads, in one place: secrets live here and
@@ -30,7 +31,7 @@ export const environmentSchema = z
     // same absolute path on the host and in the worker: the Docker Engine bind-mounts it.
     SECOPS_ARTIFACTS_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
     /** Who the CLI acts as (approvals, audit): `cli:<SECOPS_USER>`; the OS user name by default. */
-    SECOPS_USER: z.string().regex(/^[a-z_][a-z0-9_.-]{0,63}$/, 'must be a user name').optional(),
+    SECOPS_USER: cliUserNameSchema.optional(),
     /** This front end's ballot-signing private key (PEM or OpenSSH text); or SECOPS_BALLOT_KEY_FILE, a file holding it. */
     SECOPS_BALLOT_KEY: optional,
     SECOPS_BALLOT_KEY_FILE: z.string().min(1).optional(),

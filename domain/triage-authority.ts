@@ -1,6 +1,7 @@
 import type { Principal } from './approval';
 import { memberOf, type Authorization } from './authorization';
 import type { TriageDecision } from './triage';
+import { SLACK_GROUP_ID, SLACK_USER_ID } from './slack-ids';
 
 /**
  * Who may triage a target's findings: its owners, and whoever `authorization."dast.triage"`
@@ -13,8 +14,8 @@ export const DEFAULT_MAX_ACCEPT_RISK_DAYS = 90;
 
 export function ownersPolicy(owners: readonly string[]) {
   return {
-    users: owners.filter((o) => /^[UW][A-Z0-9]{2,}$/.test(o)),
-    groups: owners.filter((o) => /^S[A-Z0-9]{2,}$/.test(o)),
+    users: owners.filter((o) => SLACK_USER_ID.test(o)),
+    groups: owners.filter((o) => SLACK_GROUP_ID.test(o)),
     cliUsers: owners.filter((o) => o.startsWith('cli:')).map((o) => o.slice(4)),
   };
 }
