@@ -1,17 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DEFAULT_MAX_REPORT_BYTES } from '../activities/findings/report-parse-error';
-import { mergeZapFinding, streamZapReportFile } from '../activities/findings/zap-report';
-import { compareWithBaseline } from '../domain/baseline';
+import { streamZapReportFile } from '../activities/findings/zap-report';
+import { BaselineDiff } from '../domain/baseline';
 import type { ScanCoverage } from '../domain/coverage';
-import type { Finding, FindingSummary } from '../domain/finding';
+import type { FindingSummary } from '../domain/finding';
 
 /**
  * The timed part of `findings-pipeline`, alone in a fresh process so its peak RSS is its
  * own: the baseline (last week's open findings as the store hands them over: summaries), then the
- * report parsed as a stream (normalize + fingerprint included), then the diff. Instances are
- * counted and let go as they stream by — in a scan they go on to the store — and the diff
- * gets every finding with its words but without its instance list. The diff is the
+ * report parsed as a stream (normalize + fingerprint included), each finding diffed as it
+ * arrives (BaselineDiff) and let go — in a scan it goes on to the store, as ingestReport
+ * streams it — then the baseline's findings the scan did not report judged. The diff is the
  * coverage-aware one, with the coverage a complete scan records (coverageOf).
  * Prints one JSON line.
  */
@@ -19,18 +19,17 @@ async function main(): Promise<void> {
   const [reportPath, baselinePath] = process.argv.slice(2) as [string, string];
   const start = process.hrtime.bigint();
   const baseline = await readSummaries(baselinePath);
-  const current = new Map<string, Finding>();
+  const diff = new BaselineDiff({ baseline, triage: [], rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
   let instances = 0;
-  await streamZapReportFile(reportPath, DEFAULT_MAX_REPORT_BYTES, (part) => {
-    instances += part.instances.length;
-    const finding = { ...part, instances: [] };
-    const known = current.get(finding.fingerprint);
-    if (known) mergeZapFinding(known, finding);
-    else current.set(finding.fingerprint, finding);
+  let findings = 0;
+  await streamZapReportFile(reportPath, DEFAULT_MAX_REPORT_BYTES, (finding) => {
+    instances += finding.instances.length;
+    // Undefined for a later alert's part of a finding already classified: the store merges it into that row.
+    if (diff.classify(finding)) findings += 1;
   });
-  const result = compareWithBaseline({ current: [...current.values()], baseline, coverage: coverageOf(baseline), triage: [], rules: new Map(), firstSeen: new Map(), now: new Date(), failOn: 'high' });
+  const result = diff.finish(coverageOf(baseline));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, instances, findings: current.size, diff: result.diff }));
+  console.log(JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, instances, findings, diff: result.diff }));
 }
 
 /**

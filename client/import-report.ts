@@ -10,8 +10,8 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { ValidationError } from '../domain/validation-error';
 import { importReport as importReportWorkflow } from '../workflows/import-report';
 
-/** Failure types of a report the parsers refuse (activities/findings/report-parse-error.ts). */
-const REFUSED_REPORT = new Set(['MalformedReport', 'ReportTooLarge', 'UnstorableReport']);
+/** Failure types of a report the parsers refuse (activities/findings/report-parse-error.ts), or one about another site (checkReport). */
+const REFUSED_REPORT = new Set(['MalformedReport', 'ReportTooLarge', 'UnstorableReport', 'ReportNotForTarget']);
 
 /**
  * `import:<target>:<time>:<random>`: the run, and the scan it records, of one imported report.

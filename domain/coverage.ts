@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Engine, Finding, FindingSummary } from './finding';
-import { normalizeLocation } from './fingerprint';
+import { beforeQuery, normalizeLocation } from './fingerprint';
 import { scanQualitySchema, type ScanQuality } from './scan-report';
 import { ValidationError, problemsFromZod } from './validation-error';
 
@@ -105,23 +105,47 @@ export interface RetestIndex {
 }
 
 /**
- * Indexes a scan's coverage. What the scan itself reported is proof of reach too: a
- * location where it found anything was reached.
+ * Indexes a scan's coverage for the locations `asked` about (the baseline's findings the
+ * scan did not report): a crawl of a large site lists far more, and only these matter.
+ * What the scan itself reported is proof of reach too: the locations where it found
+ * anything (forEachLocation of its findings) are `reachedByFindings`.
  */
-export function retestIndex(coverage: ScanCoverage, current: Pick<Finding, 'url' | 'instances'>[]): RetestIndex {
-  const reached = new Set(coverage.reached.map(normalizeLocation));
-  for (const finding of current) {
-    reached.add(normalizeLocation(finding.url));
-    for (const instance of finding.instances) reached.add(normalizeLocation(instance.url));
-  }
+export function retestIndex(coverage: ScanCoverage, reachedByFindings: Iterable<string>, asked: ReadonlySet<string>): RetestIndex {
+  const reached = new Set<string>();
+  for (const location of reachedByFindings) if (asked.has(location)) reached.add(location);
+  for (const location of askedOf(coverage.reached, asked)) reached.add(location);
   return {
     quality: coverage.quality,
     reached,
-    tested: new Map(Object.entries(coverage.tested).map(([module, locations]) => [module, new Set(locations.map(normalizeLocation))])),
+    tested: new Map(Object.entries(coverage.tested).map(([module, locations]) => [module, new Set(askedOf(locations, asked))])),
     finished: new Set(coverage.quality.modulesFinished),
     run: new Set(coverage.quality.modulesRun),
   };
 }
+
+/** The asked locations among `locations`, which the coverage readers normalized (ScanCoverage). */
+function* askedOf(locations: readonly string[], asked: ReadonlySet<string>): Iterable<string> {
+  for (const location of locations) if (asked.has(location)) yield location;
+}
+
+/**
+ * The normalized locations a finding proves reached: its own and its instances'. An
+ * instance whose URL differs from the previous one's only after `?` or `#` is at the same
+ * location, so a place's instances (ZAP lists one per query variant) are normalized once.
+ * A callback, not a generator: the diff calls it once per finding of a million-instance scan.
+ */
+export function forEachLocation(finding: Pick<Finding, 'url' | 'instances'>, reached: (location: string) => void): void {
+  // A finding's url is normalized by its parser already (finding.ts).
+  reached(finding.url);
+  let previous: string | undefined;
+  for (const instance of finding.instances) {
+    const path = beforeQuery(instance.url);
+    if (path === previous) continue;
+    previous = path;
+    if (path !== finding.url) reached(normalizeLocation(instance.url));
+  }
+}
+
 
 /**
  * Whether this scan re-tested a finding it did not see: undefined if it did (the finding is

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Engine } from './finding';
 
 /**
@@ -15,7 +15,8 @@ export function fingerprint(engine: Engine, ruleId: string, url: string, paramet
  * it in SQL from stored rows; see store/migrations/0006-weakness-split.ts.
  */
 export function locationFingerprint(engine: Engine, ruleId: string, location: string, parameter: string | undefined): string {
-  return createHash('sha256').update([engine, ruleId, location, parameter ?? ''].join('\u0000')).digest('hex');
+  // The one-shot hash: a Hash object per finding cost a second at a million findings.
+  return hash('sha256', `${engine}\u0000${ruleId}\u0000${location}\u0000${parameter ?? ''}`, 'hex');
 }
 
 const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$/i;
@@ -44,4 +45,12 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/** `https://shop.example/a?q=1#x` → `https://shop.example/a` */
+export function beforeQuery(uri: string): string {
+  const query = uri.indexOf('?');
+  const fragment = uri.indexOf('#');
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
+  return end === -1 ? uri : uri.slice(0, end);
 }

@@ -43,10 +43,11 @@ export function weaknessName(engine: Engine, ruleId: string, evidence: string | 
  * Every other finding passes through unchanged. Applied once, right after parsing.
  */
 export function splitWeaknesses(findings: Finding[]): Finding[] {
-  return findings.flatMap(splitOne).sort(compareFindings);
+  return findings.flatMap(splitWeakness).sort(compareFindings);
 }
 
-function splitOne(finding: Finding): Finding[] {
+/** The same for one finding (or one part of a finding) as a report streams by. */
+export function splitWeakness(finding: Finding): Finding[] {
   if (finding.parameter !== undefined || !Object.hasOwn(WEAKNESS_PATTERNS, finding.ruleId)) return [finding];
   const groups = new Map<string | undefined, FindingInstance[]>();
   for (const instance of finding.instances) {

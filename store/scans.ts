@@ -32,19 +32,69 @@ export async function recordScanStarted(db: Database, scan: Pick<ScanRecord, 'id
 
 const BATCH = 2_000;
 
+/** Where a report's findings go as it is read: `add` each, and `drain` between chunks so a batch never grows past BATCH. */
+export interface ScanFindingSink {
+  add(finding: Finding): void;
+  drain(): Promise<void>;
+}
+
 /**
- * Replaces what a scan saw. Idempotent: an ingest retried after a worker crash rewrites
- * the same rows instead of adding a second copy.
+ * Replaces what a scan saw with the findings `produce` hands to the sink while it reads a
+ * report, written in batches inside one transaction: memory holds one batch, not the
+ * report, and a report found bad halfway stores nothing. A fingerprint that comes again (a
+ * later alert's part of one finding) is merged into what is already there by `merge`, the
+ * parser's own rule. Idempotent: a retried ingest replaces the rows instead of adding copies.
  */
-export async function storeScanFindings(db: Database, scanId: string, findings: Finding[]): Promise<void> {
-  await inTransaction(db, async (client) => {
+export async function storeScanFindingStream(
+  db: Database,
+  scanId: string,
+  merge: (known: Finding, part: Finding) => void,
+  produce: (sink: ScanFindingSink) => Promise<void>,
+): Promise<{ findings: number; instances: number }> {
+  return inTransaction(db, async (client) => {
     await client.query('DELETE FROM scan_findings WHERE scan_id = $1', [scanId]);
-    for (let i = 0; i < findings.length; i += BATCH) {
-      const batch = findings.slice(i, i + BATCH);
+    let pending = new Map<string, Finding>();
+    let instances = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.size === 0) return;
+      const batch = pending;
+      pending = new Map();
+      const { rows } = await client.query<{ finding: Finding }>('SELECT finding FROM scan_findings WHERE scan_id = $1 AND fingerprint = ANY($2::text[])', [scanId, [...batch.keys()]]);
+      for (const { finding: known } of rows) {
+        merge(known, batch.get(known.fingerprint) as Finding);
+        batch.set(known.fingerprint, known);
+      }
       await client.query(
-        `INSERT INTO scan_findings (scan_id, fingerprint, finding) SELECT $1, f, d FROM unnest($2::text[], $3::jsonb[]) AS t(f, d)`,
-        [scanId, batch.map((f) => f.fingerprint), batch.map((f) => JSON.stringify(f))],
+        `INSERT INTO scan_findings (scan_id, fingerprint, finding) SELECT $1, f, d FROM unnest($2::text[], $3::jsonb[]) AS t(f, d)
+         ON CONFLICT (scan_id, fingerprint) DO UPDATE SET finding = EXCLUDED.finding`,
+        [scanId, [...batch.keys()], [...batch.values()].map((f) => JSON.stringify(f))],
       );
+    };
+    await produce({
+      add(finding) {
+        instances += finding.instances.length;
+        const known = pending.get(finding.fingerprint);
+        if (known) merge(known, finding);
+        else pending.set(finding.fingerprint, finding);
+      },
+      async drain() {
+        if (pending.size >= BATCH) await flush();
+      },
+    });
+    await flush();
+    const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM scan_findings WHERE scan_id = $1', [scanId]);
+    return { findings: Number(rows[0]?.count ?? 0), instances };
+  });
+}
+
+/** The same for findings already in memory, each fingerprint once. */
+export async function storeScanFindings(db: Database, scanId: string, findings: Finding[]): Promise<void> {
+  await storeScanFindingStream(db, scanId, () => {
+    throw new Error(`scan ${scanId}: a fingerprint was given twice`);
+  }, async (sink) => {
+    for (const finding of findings) {
+      sink.add(finding);
+      await sink.drain();
     }
   });
 }

@@ -31,7 +31,7 @@ export async function importReport(input: ImportReportInput): Promise<DastScanRe
   const scanId = workflowInfo().workflowId;
   const control = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
 
-  await control.checkReport({ engine, reportPath });
+  await control.checkReport({ engine, reportPath, targetUrl: target.url });
   await control.recordScanStarted({ scanId, targetId: target.id, engine, profile: IMPORTED_PROFILE, startedAt: new Date().toISOString() });
   const reportDir = scanReportDir(input.artifactsDir, target.id, scanId);
   try {

@@ -5,15 +5,11 @@ import { modulesReporting, type ScanCoverage } from '../../domain/coverage';
 import { maxReportBytes } from '../../domain/environment';
 import type { Engine, Finding } from '../../domain/finding';
 import { normalizeLocation } from '../../domain/fingerprint';
-import { splitWeaknesses } from '../../domain/weakness-split';
 import type { Database } from '../../store/database';
-import { loadScanFindings, storeScanFindings } from '../../store/scans';
+import { loadScanFindings, storeScanFindingStream } from '../../store/scans';
 import { SCAN_COVERAGE_FILE } from '../scanners/run-scanner';
-import { ReportParseError } from './report-parse-error';
-import { parseWapitiReportFile } from './wapiti-report';
-import { parseZapReportFile } from './zap-report';
-
-const PARSERS: Record<Engine, (path: string, maxBytes: number) => Promise<Finding[]>> = { zap: parseZapReportFile, wapiti: parseWapitiReportFile };
+import { mergeFindingPart, streamReportFindings } from './report-findings';
+import { checkReportSize, ReportParseError } from './report-parse-error';
 
 export interface IngestResult {
   findings: number;
@@ -29,34 +25,45 @@ export function createIngestActivities(db: () => Database, maxBytes = maxReportB
      * do better on a retry: it fails at once, naming the file and the problem.
      */
     async ingestReport(input: { scanId: string; engine: Engine; reportPath: string }): Promise<IngestResult> {
-      let findings: Finding[];
       try {
-        findings = splitWeaknesses(await PARSERS[input.engine](input.reportPath, maxBytes));
+        await checkReportSize(input.reportPath, maxBytes);
+        // Streamed into the store batch by batch, in one transaction: a report found bad
+        // halfway leaves nothing stored.
+        return await storeScanFindingStream(db(), input.scanId, mergeFindingPart, (sink) => streamReportFindings(input.engine, input.reportPath, maxBytes, (finding) => sink.add(finding), () => sink.drain()));
       } catch (error) {
         if (error instanceof ReportParseError) throw ApplicationFailure.nonRetryable(error.message, error.kind);
-        throw error;
-      }
-      try {
-        await storeScanFindings(db(), input.scanId, findings);
-      } catch (error) {
         if (!refusedData(error)) throw error;
         throw ApplicationFailure.nonRetryable(`${input.reportPath}: the store refused its findings (${(error as Error).message})`, 'UnstorableReport');
       }
-      return { findings: findings.length, instances: findings.reduce((sum, f) => sum + f.instances.length, 0) };
     },
 
     /**
      * Reads a report produced elsewhere (an import) without storing anything: a report that
-     * would be refused is refused before the import records a scan or writes a file.
+     * would be refused is refused before the import records a scan or writes a file, and so
+     * is one about another site: were it taken in, none of the target's findings could be
+     * re-tested and the target's record would fill with another site's. Keeps only the
+     * fingerprints, to count findings as the store will.
      */
-    async checkReport(input: { engine: Engine; reportPath: string }): Promise<IngestResult> {
+    async checkReport(input: { engine: Engine; reportPath: string; targetUrl?: string }): Promise<IngestResult> {
+      const fingerprints = new Set<string>();
+      const origins = new Set<string>();
+      let instances = 0;
       try {
-        const findings = await PARSERS[input.engine](input.reportPath, maxBytes);
-        return { findings: findings.length, instances: findings.reduce((sum, f) => sum + f.instances.length, 0) };
+        await streamReportFindings(input.engine, input.reportPath, maxBytes, (finding) => {
+          fingerprints.add(finding.fingerprint);
+          origins.add(originOf(finding.url));
+          instances += finding.instances.length;
+        }, async () => undefined);
       } catch (error) {
         if (error instanceof ReportParseError) throw ApplicationFailure.nonRetryable(error.message, error.kind);
         throw error;
       }
+      const target = input.targetUrl && originOf(input.targetUrl);
+      if (target && origins.size > 0 && !origins.has(target)) {
+        const listed = [...origins].sort();
+        throw ApplicationFailure.nonRetryable(`${input.reportPath}: no finding of this report is at ${target}, the target's site; it reports on ${listed.slice(0, 3).join(', ')}${listed.length > 3 ? ` and ${listed.length - 3} more` : ''}`, 'ReportNotForTarget');
+      }
+      return { findings: fingerprints.size, instances };
     },
 
     /**
@@ -102,6 +109,11 @@ export function importedCoverage(findings: Finding[], engine: Engine, reportPath
     tested: {},
     scanner: { image: `imported ${engine} report` },
   };
+}
+
+/** `https://Shop.example:443/a` → `https://shop.example`; a location that is no URL stands for itself. */
+function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
 }
 
 /**

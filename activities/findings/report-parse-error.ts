@@ -30,21 +30,17 @@ export const DEFAULT_MAX_REPORT_BYTES = DEFAULT_MAX_REPORT_MB * MIB;
  * so memory follows what the parser keeps, not the size of the file. A missing or unreadable
  * report is as fatal as a malformed one; one over `maxBytes` (SECOPS_MAX_REPORT_MB) is refused
  * from its size before a byte is read, and so is one that grows past it while being read.
+ * `afterChunk` runs between chunks: where what the chunk produced is written away (the store).
  */
-export async function readReportStream(path: string, maxBytes: number, stream: JsonStream): Promise<void> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    throw unreadable(path, error);
-  }
-  if (size > maxBytes) throw tooLarge(path, size, maxBytes);
+export async function readReportStream(path: string, maxBytes: number, stream: JsonStream, afterChunk?: () => Promise<void>): Promise<void> {
+  await checkReportSize(path, maxBytes);
   let read = 0;
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
       read += chunk.length;
       if (read > maxBytes) throw tooLarge(path, read, maxBytes);
       stream.write(chunk);
+      if (afterChunk) await afterChunk();
     }
   } catch (error) {
     if (error instanceof ReportParseError) throw error;
@@ -53,6 +49,17 @@ export async function readReportStream(path: string, maxBytes: number, stream: J
     throw error;
   }
   parseEnd(path, stream);
+}
+
+/** Refuses a missing or unreadable report, or one over `maxBytes`, from its size alone: before anything else is asked. */
+export async function checkReportSize(path: string, maxBytes: number): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  if (size > maxBytes) throw tooLarge(path, size, maxBytes);
 }
 
 /** The same for a report already in memory (tests, small inputs). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIDENCES, compareFindings, severityRank, siteWide, type Finding, type FindingInstance, type Severity } from '../../domain/finding';
-import { locationFingerprint, normalizeLocation } from '../../domain/fingerprint';
+import { beforeQuery, locationFingerprint, normalizeLocation } from '../../domain/fingerprint';
 import { storableFinding } from '../../domain/bounded-text';
 import { JsonStream, type JsonPath, type JsonStreamHandlers } from './json-stream';
 import { DEFAULT_MAX_REPORT_BYTES, ReportProblems, readReportStream, readReportText } from './report-parse-error';
@@ -90,10 +90,10 @@ export async function parseZapReportFile(path: string, maxBytes = DEFAULT_MAX_RE
  * read, for callers that keep less than every instance (the findings-pipeline benchmark).
  * A fingerprint can come again from a later alert (variants of one plugin share it):
  * `mergeZapFinding` puts the parts together. Nothing is handed over past a problem, and the
- * first one is thrown at the end as a ReportParseError.
+ * first one is thrown at the end as a ReportParseError. `afterChunk`: see readReportStream.
  */
-export async function streamZapReportFile(path: string, maxBytes: number, onFinding: (finding: Finding) => void): Promise<void> {
-  await readReportStream(path, maxBytes, zapReportStream(path, onFinding));
+export async function streamZapReportFile(path: string, maxBytes: number, onFinding: (finding: Finding) => void, afterChunk?: () => Promise<void>): Promise<void> {
+  await readReportStream(path, maxBytes, zapReportStream(path, onFinding), afterChunk);
 }
 
 /**
@@ -192,7 +192,7 @@ function placeFindings(alert: ZapAlert, instances: ZapInstance[]): Iterable<Find
     const parameter = instance.param || undefined;
     // The query and fragment never make a place (normalizeLocation drops them): instances that
     // differ only there are normalized and fingerprinted once.
-    const place = `${locationPart(instance.uri)}\u0000${parameter ?? ''}`;
+    const place = `${beforeQuery(instance.uri)}\u0000${parameter ?? ''}`;
     let finding = byPlace.get(place);
     if (!finding) {
       const url = normalizeLocation(instance.uri);
@@ -205,14 +205,6 @@ function placeFindings(alert: ZapAlert, instances: ZapInstance[]): Iterable<Find
     finding.instances.push(instanceOf(instance, parameter));
   }
   return new Set(byPlace.values());
-}
-
-/** `https://shop.example/a?q=1#x` → `https://shop.example/a` */
-function locationPart(uri: string): string {
-  const query = uri.indexOf('?');
-  const fragment = uri.indexOf('#');
-  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
-  return end === -1 ? uri : uri.slice(0, end);
 }
 
 /** Written out field by field: a spread here makes every finding of a large report bigger and slower to build. */

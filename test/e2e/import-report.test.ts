@@ -91,7 +91,8 @@ targets:
 
   it('imports a Wapiti report the same way, one finding per weakness', { timeout: 120_000 }, async () => {
     const workers = await startWorkers(activities(), ['control']);
-    const config = parseConfig(configText(workers.taskQueues.control).replace(`id: ${shop},`, `id: ${shop}-w,`));
+    // The report's own site: the demo app as it ran when the fixture was recorded.
+    const config = parseConfig(configText(workers.taskQueues.control).replace(`id: ${shop}, url: "https://shop.example.test/"`, `id: ${shop}-w, url: "http://127.0.0.1:39553/"`).replace('hosts: [shop.example.test]', 'hosts: [127.0.0.1]'));
     const wapiti = join(process.cwd(), 'test/fixtures/wapiti/real-demo-app.json');
     const result = await workers.during(() => importReport(workers.client, config, config.targets[0]!, 'wapiti', wapiti));
     const stored = await loadScanFindings(fresh.db, result.scanId);
@@ -110,15 +111,21 @@ targets:
     const truncated = join(dir, 'truncated.json');
     writeFileSync(truncated, readFileSync(CI, 'utf8').slice(0, 3000));
     const badRisk = report('bad-risk.json', (zap) => Object.assign(alertOf(zap, 1, '10010'), { riskcode: 7 }));
+    // A report of another site: every instance moved to other.example.test.
+    const elsewhere = report('elsewhere.json', (zap) => {
+      for (const site of zap.site) for (const alert of site.alerts) for (const instance of alert.instances) instance.uri = String(instance.uri).replace(/^https?:\/\/[^/]+/, 'https://other.example.test');
+    });
     const scansBefore = await listScans(fresh.db, shop, 100);
     const filesBefore = existsSync(join(artifactsDir, shop)) ? readdirSync(join(artifactsDir, shop)) : [];
-    const [cut, risk] = await workers.during(() => Promise.all([
+    const [cut, risk, other] = await workers.during(() => Promise.all([
       importReport(workers.client, config, target, 'zap', truncated).catch((e: unknown) => e),
       importReport(workers.client, config, target, 'zap', badRisk).catch((e: unknown) => e),
+      importReport(workers.client, config, target, 'zap', elsewhere).catch((e: unknown) => e),
     ]));
     expect(cut).toBeInstanceOf(ValidationError);
     expect((cut as Error).message).toMatch(new RegExp(`^secops findings import is invalid:\\n  - FILE: ${truncated}: truncated or malformed JSON at position \\d+$`));
     expect((risk as Error).message).toBe(`secops findings import is invalid:\n  - FILE: ${badRisk}: not a ZAP JSON report: site[1].alerts[1].riskcode: expected one of "0","1","2","3"`);
+    expect((other as Error).message).toBe(`secops findings import is invalid:\n  - FILE: ${elsewhere}: no finding of this report is at https://shop.example.test, the target's site; it reports on https://other.example.test`);
     expect(await listScans(fresh.db, shop, 100)).toEqual(scansBefore);
     expect(existsSync(join(artifactsDir, shop)) ? readdirSync(join(artifactsDir, shop)) : []).toEqual(filesBefore);
   });
