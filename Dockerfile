@@ -18,6 +18,7 @@ COPY client ./client
 COPY processes ./processes
 COPY worker ./worker
 COPY slack-app ./slack-app
+COPY http ./http
 COPY cli ./cli
 COPY scanners ./scanners
 COPY demo ./demo

@@ -2,9 +2,11 @@ import type Docker from 'dockerode';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../store/database';
 import { createAuditActivities } from './approvals/audit';
+import { createContainmentActivities } from './containment';
 import { createCompareActivities } from './findings/compare-scan';
 import { createIngestActivities } from './findings/ingest-report';
 import { createScanRecordActivities } from './findings/scan-records';
+import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createDockerChecks } from './preflight/docker';
 import { createSlackChecks } from './preflight/slack';
 import { createStoreChecks } from './preflight/store';
@@ -12,6 +14,7 @@ import { createReportActivities } from './reports/publish-reports';
 import { createTargetAddressActivities } from './scanners/check-target-addresses';
 import { createRunScannerActivities } from './scanners/run-scanner';
 import { createApprovalMessageActivities } from './slack/approval-messages';
+import { createIncidentSlackActivities } from './slack/incident-channel';
 import { createNotifyActivities } from './slack/notify-scan';
 import { createScanErrorNotifyActivities } from './slack/notify-scan-error';
 import { createRotationNotifyActivities } from './slack/notify-rotation';
@@ -36,7 +39,12 @@ export interface ActivityDeps {
    * server (tests) may leave it out: their unique task queues already tell them apart.
    */
   temporalAddress?: string;
+  /** Where incidents keep their evidence (`<dir>/<incident>/evidence/`): the config's artifactsDir/incidents. */
+  incidentArtifactsDir?: string;
 }
+
+/** Beside the default artifactsDir (domain/config.ts) when a worker names none. */
+const DEFAULT_INCIDENT_ARTIFACTS_DIR = '.secops/artifacts/incidents';
 
 export function createActivities(deps: ActivityDeps) {
   // Activities that need the store fail with this when it is not configured; preflight says so too.
@@ -62,6 +70,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalMessageActivities(deps.slack, deps.slackChannel, runUrl),
     ...createRotationActivities(deps.credentials ?? environmentProviders),
     ...createRotationNotifyActivities(deps.slack, deps.slackChannel),
+    ...createContainmentActivities({ docker: deps.docker, artifactRoot: deps.incidentArtifactsDir ?? DEFAULT_INCIDENT_ARTIFACTS_DIR }),
+    ...createIncidentRecordActivities(db),
+    ...createIncidentSlackActivities(deps.slack, deps.slackChannel),
   };
 }
 

@@ -7,7 +7,10 @@ import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
 import { registerFindings } from './commands/findings';
+import { registerHttp } from './commands/http';
+import { registerIncident } from './commands/incident';
 import { registerKeys } from './commands/keys';
+import { registerPlaybooks } from './commands/playbooks';
 import { registerRotate } from './commands/rotate';
 import { registerScan } from './commands/scan';
 import { registerScanners } from './commands/scanners';
@@ -28,6 +31,7 @@ export function secopsProgram(): Command {
   for (const register of [
     registerDev, registerDemo, registerDoctor, registerConfig, registerStore,
     registerScan, registerStatus, registerRotate, registerApprovals, registerKeys, registerAudit, registerSchedules, registerFindings, registerScanners,
+    registerPlaybooks, registerIncident, registerHttp,
   ]) register(program);
   return program;
 }

@@ -75,7 +75,8 @@ export interface ApprovalRequest {
   summary: string;
   details?: string;
   risk: 'low' | 'medium' | 'high';
-  requestedBy: Principal | 'schedule';
+  /** A person, a scheduled run, or an incident an alert opened. */
+  requestedBy: Principal | 'schedule' | 'alert';
 }
 
 export interface ApprovalDecision {

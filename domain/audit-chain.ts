@@ -62,9 +62,12 @@ export function linkProblem(row: ChainedAuditRow, previousHash: string, keys: Re
   return signedBallotProblem(row, keys);
 }
 
-/** Accepted votes carry their signed ballot; refused ones keep what was sent, which need not verify. */
+/**
+ * Accepted votes carry their signed ballot; refused ones keep what was sent, which need not
+ * verify. Other streams (incident acts) keep signatures of other shapes: no ballot to check.
+ */
 function signedBallotProblem(row: ChainedAuditRow, keys: ReadonlyMap<string, PublicSigningKey>): string | undefined {
-  if (row.signature === null || row.outcome !== 'allowed') return undefined;
+  if (row.signature === null || row.outcome !== 'allowed' || auditStreamOf(row.action) !== 'approval') return undefined;
   const signed = (row.details as { ballot?: unknown } | null)?.ballot;
   const ballot = ballotSchema.safeParse({ ...(signed as object), signature: row.signature });
   if (!ballot.success) return 'its ballot is not readable';

@@ -16,6 +16,8 @@ export const COMMAND_ACTIONS = {
   'dast.triage': { defaultAllowed: false, what: 'triage findings' },
   /** Start a credential rotation: it changes a live password. */
   'rotation.start': { defaultAllowed: false, what: 'start a credential rotation' },
+  /** Open an incident with a playbook: it pages responders; destructive steps still wait on their approvals. */
+  'incident.start': { defaultAllowed: true, what: 'open an incident' },
   /** Read a run's status, which includes its failure message. */
   'run.status': { defaultAllowed: false, what: 'read run status' },
 } as const;

@@ -18,11 +18,11 @@ export const MAX_REASON_LENGTH = 1000;
 /** A ballot issued further from now than this, either way, is refused: a captured one goes stale. */
 export const BALLOT_CLOCK_SKEW_MS = 5 * 60_000;
 
-const principal = z.string().regex(/^(slack:[UW][A-Z0-9]{2,20}|cli:[a-z_][a-z0-9_.-]{0,63})$/, 'must be slack:<user id> or cli:<name>');
+export const principalSchema = z.string().regex(/^(slack:[UW][A-Z0-9]{2,20}|cli:[a-z_][a-z0-9_.-]{0,63})$/, 'must be slack:<user id> or cli:<name>');
 
 export const unsignedBallotSchema = z.strictObject({
   approvalId: z.string().min(1).max(400),
-  voter: principal,
+  voter: principalSchema,
   vote: z.enum(VOTES, { error: 'must be approve or reject' }),
   reason: z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`).optional(),
   issuedAt: z.iso.datetime({ message: 'must be an ISO 8601 UTC time' }),
@@ -59,11 +59,16 @@ export function ballotProblem(candidate: unknown, trusted: ReadonlyMap<string, T
   const issuedAt = Date.parse(ballot.issuedAt);
   if (Math.abs(nowMs - issuedAt) > BALLOT_CLOCK_SKEW_MS) return `ballot issued at ${ballot.issuedAt} is outside the ${BALLOT_CLOCK_SKEW_MS / 60_000}-minute window (stale, replayed, or a clock is wrong)`;
   const key = trusted.get(ballot.keyId);
-  if (!key) return `ballot signed by an unknown key ${ballot.keyId}`;
-  if (key.signsFor === 'slack' ? !ballot.voter.startsWith('slack:') : key.signsFor !== ballot.voter) {
-    return `key ${ballot.keyId} may not sign for ${ballot.voter}`;
-  }
-  if (!verifySignature(ballot, key.key)) return 'ballot signature does not verify (forged or altered)';
+  const problem = signerProblem(key, ballot.keyId, ballot.voter, 'ballot');
+  if (problem) return problem;
+  if (!verifySignature(ballot, key!.key)) return 'ballot signature does not verify (forged or altered)';
+  return undefined;
+}
+
+/** Why `key` (trusted under `keyId`, or not at all) may not sign `what` for `who`; undefined when it may. Ballots and incident acts alike. */
+export function signerProblem(key: TrustedKey | undefined, keyId: string, who: string, what: string): string | undefined {
+  if (!key) return `${what} signed by an unknown key ${keyId}`;
+  if (key.signsFor === 'slack' ? !who.startsWith('slack:') : key.signsFor !== who) return `key ${keyId} may not sign for ${who}`;
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema, publicKeySchema } from './approval';
 import { authorizationSchema } from './authorization';
+import { incidentsConfigSchema } from './incident-routes';
 import { DEFAULT_MAX_ACCEPT_RISK_DAYS } from './triage-authority';
 import { apiSpecProblems, scopeProblems, urlProblems } from './target-scope';
 import { credentialSchema, sharedCredentialProblems } from './credential';
@@ -96,6 +97,15 @@ const configSchema = z
     /** Who may start or see what (dast.scan, dast.triage, rotation.start, run.status). */
     authorization: authorizationSchema,
     triage: z.strictObject({ maxAcceptRiskDays: z.number().int().min(1).max(3650).default(DEFAULT_MAX_ACCEPT_RISK_DAYS) }).default({ maxAcceptRiskDays: DEFAULT_MAX_ACCEPT_RISK_DAYS }),
+    /** How alerts open incidents: routes from labels to a playbook, a severity and responders. */
+    incidents: incidentsConfigSchema,
+    /** The alert webhooks (http/): where they listen, the largest post they read. Their credentials come from the environment. */
+    http: z
+      .strictObject({
+        listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port (127.0.0.1:8089)').refine((value) => { const port = Number(value.split(':')[1]); return port >= 1 && port <= 65535; }, 'port must be 1 to 65535').optional(),
+        maxBodyKb: z.number().int().min(1).max(16 * 1024, 'must be at most 16384 (16 MiB)').optional(),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     for (const [kind, policy] of Object.entries(config.approvals)) {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseKeyRing } from './codec-keys';
 import { ValidationError, problemsFromZod } from './validation-error';
 import { cliUserNameSchema } from './cli-user-name';
+import { BEARER_TOKEN } from './bearer-token';
+import { webhookSecretProblem } from './standard-webhooks';
 
 /**
  * Every environment variable the platform reads, in one place: secrets live here and
@@ -22,6 +24,17 @@ const keyRing = z.string().transform((value, ctx) => {
     for (const problem of error.problems) ctx.addIssue({ code: 'custom', message: problem.message });
     return z.NEVER;
   }
+});
+
+// Comma-separated so a second secret can be added while senders move to it (key rotation).
+const webhookSecrets = z.string().transform((value, ctx) => {
+  const secrets = value.split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+  secrets.forEach((secret, i) => {
+    const problem = webhookSecretProblem(secret);
+    if (problem) ctx.addIssue({ code: 'custom', message: `secret ${i + 1} ${problem}` });
+  });
+  if (secrets.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one whsec_ secret' });
+  return secrets;
 });
 
 export const environmentSchema = z
@@ -70,6 +83,10 @@ export const environmentSchema = z
     SECOPS_MAX_REPORT_MB: z.coerce.number({ error: 'must be a whole number of MiB' }).int('must be a whole number of MiB').min(1, 'must be at least 1 (MiB)').max(MAX_REPORT_MB_LIMIT, `must be at most ${MAX_REPORT_MB_LIMIT} (MiB): the findings of a report are still gathered in memory before they are stored`).default(DEFAULT_MAX_REPORT_MB),
     /** Bearer token the codec server requires (Temporal CLI `--codec-auth`). */
     SECOPS_CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
+    /** Bearer token Alertmanager sends to http/'s POST /hooks/alertmanager (`http_config.authorization`); unset, that endpoint is off. */
+    SECOPS_ALERTMANAGER_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').regex(BEARER_TOKEN, 'must be a bearer token: letters, digits, - . _ ~ + / and trailing =').optional(),
+    /** Standard Webhooks secrets (`whsec_<base64>`, comma-separated) for http/'s POST /hooks/events; unset, that endpoint is off. */
+    SECOPS_WEBHOOK_SECRETS: webhookSecrets.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

@@ -115,6 +115,39 @@ SQL
 fi
 if [[ $WANT_POSTGRES == true ]]; then bash "$ROOT/scripts/install-openbao.sh"; fi
 
+# --- Prometheus and Alertmanager for the alerting tests ---------------------------------
+# The tests start both as child processes on 127.0.0.1 (test/support/alerting.ts). Debian
+# puts them in /usr/bin as prometheus, promtool, prometheus-alertmanager (not alertmanager)
+# and amtool.
+# The packages' postinst scripts start their daemons through invoke-rc.d, and without a
+# service manager those daemons would listen on every interface (:9090, :9093, Alertmanager's
+# gossip :9094) and outlive this script. invoke-rc.d asks /usr/sbin/policy-rc.d first and
+# skips the start when it exits 101, so one is put in place for the install when the machine
+# has none (container images ship their own, which is left as it is). The packages also
+# enable their services for the next boot (rc links, systemd units): disabled right after.
+install_without_starting() {
+  local added_policy=false
+  if is_root_with_apt && [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    printf '#!/bin/sh\n# added by secops-flow scripts/setup.sh for the duration of one install\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    added_policy=true
+  fi
+  apt_install "$@"
+  if [[ $added_policy == true ]]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
+  local package
+  for package in "$@"; do update-rc.d "$package" disable >/dev/null 2>&1 || true; done
+  if [[ -d /run/systemd/system ]]; then systemctl disable --quiet "$@" 2>/dev/null || true; fi
+}
+if [[ $WANT_POSTGRES == true ]]; then
+  alerting_packages=()
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || alerting_packages+=(prometheus)
+  { command -v alertmanager >/dev/null || command -v prometheus-alertmanager >/dev/null; } && command -v amtool >/dev/null \
+    || alerting_packages+=(prometheus-alertmanager)
+  if (( ${#alerting_packages[@]} > 0 )); then install_without_starting "${alerting_packages[@]}"; fi
+  say "prometheus: $(command -v prometheus), alertmanager: $(command -v alertmanager || command -v prometheus-alertmanager)"
+fi
+
 # --- a host name that resolves to a metadata address, for tests --------------------------
 # The DAST scope check must refuse a target whose host *name* resolves to 169.254.169.254
 # (test/e2e/dns-metadata.test.ts); /etc/hosts gives it a real name without any DNS server,

@@ -7,6 +7,8 @@ import type { Store } from '../client/store';
 import { registerAppHome } from './handlers/app-home';
 import { guardSlackRequests } from './request-guard';
 import { registerApprovalButtons } from './handlers/approval-buttons';
+import { registerIncidentButtons } from './handlers/incident-buttons';
+import { registerPinnedMessages } from './handlers/pinned-message';
 import { registerRejectSubmission } from './handlers/reject-submission';
 import { registerSecopsCommand } from './handlers/secops-command';
 import { registerTriageButtons } from './handlers/triage-buttons';
@@ -52,6 +54,8 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerTriageButtons(app, deps);
   registerTriageSubmissions(app, deps);
   registerAppHome(app, deps);
+  registerIncidentButtons(app, deps);
+  registerPinnedMessages(app, deps);
   // After ack() Slack has its answer; a later failure is the operator's to see.
   app.error(async (error) => console.error(`slack app: ${error.message}`));
   return app;

@@ -70,3 +70,13 @@ export const triageRefSchema = z
     }
   })
   .pipe(z.strictObject({ t: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), f: z.string().regex(/^[0-9a-f]{64}$/) }));
+
+/**
+ * A `reaction_added` event: who reacted with what, on what. Only a message has a channel and
+ * a ts (files and file comments have neither), and a ts is Slack's `seconds.micros`.
+ */
+export const reactionAddedSchema = z.object({
+  user: slackUserId,
+  reaction: z.string(),
+  item: z.object({ type: z.string(), channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/).optional(), ts: z.string().regex(/^\d{1,12}\.\d{6}$/).optional() }),
+});

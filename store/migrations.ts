@@ -5,6 +5,7 @@ import { auditNoTruncate } from './migrations/0003-audit-no-truncate';
 import { auditChain } from './migrations/0004-audit-chain';
 import { coverage } from './migrations/0005-coverage';
 import { weaknessSplit } from './migrations/0006-weakness-split';
+import { incidents } from './migrations/0007-incidents';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain, coverage, weaknessSplit];
+export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain, coverage, weaknessSplit, incidents];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

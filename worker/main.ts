@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { Client, Connection } from '@temporalio/client';
 import { WebClient } from '@slack/web-api';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createActivities } from '../activities';
 import { deploymentLabel } from '../activities/scanners/container-spec';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     slackChannel: config.slack?.channel,
     runUrl: (workflowId) => runUrl(env, workflowId),
     temporalAddress: env.TEMPORAL_ADDRESS,
+    incidentArtifactsDir: join(config.artifactsDir, 'incidents'),
   });
   const workers = await createWorkers({
     connection,

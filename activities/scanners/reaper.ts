@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { isHeld } from '../containment/hold';
 import { LABELS, type ScanRunIds } from './container-spec';
 
 export interface ReapedContainer extends ScanRunIds {
@@ -17,6 +18,7 @@ export type RunActive = (ids: ScanRunIds) => Promise<boolean>;
  * only be asked of the deployment's own Temporal server, and to it another deployment's
  * runs look gone. Without `isRunActive`, every container of the deployment is taken as
  * orphaned: right for a single scanner worker per deployment, wrong when several share one.
+ * A container an incident holds as evidence (containment/hold.ts) is never removed.
  */
 export async function reapOrphanContainers(docker: Docker, deployment: string, isRunActive?: RunActive): Promise<ReapedContainer[]> {
   // Label filters are ANDed by the engine.
@@ -26,6 +28,7 @@ export async function reapOrphanContainers(docker: Docker, deployment: string, i
   });
   const reaped: ReapedContainer[] = [];
   for (const info of containers) {
+    if (info.Names.some(isHeld)) continue;
     const ids: ScanRunIds = {
       workflowId: info.Labels[LABELS.workflowId] ?? '',
       runId: info.Labels[LABELS.runId] ?? '',

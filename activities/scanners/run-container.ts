@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { isHeld } from '../containment/hold';
 import { containerCreateOptions, type ScanContainerSpec } from './container-spec';
 import { ensureScannerImage } from './scanner-image';
 import { scannerNetworkMode } from './scanner-network';
@@ -41,8 +42,9 @@ const OUTPUT_DRAIN_MS = 2_000;
 
 /**
  * Runs one scanner container to its end and leaves nothing behind: the container is
- * removed whether the scan finished, failed, timed out or was cancelled. A cancelled run
- * throws the signal's reason, so Temporal records the activity as cancelled.
+ * removed whether the scan finished, failed, timed out or was cancelled, unless an incident
+ * holds it. A cancelled run throws the signal's reason, so Temporal records the activity as
+ * cancelled.
  */
 export async function runScanContainer(docker: Docker, spec: ScanContainerSpec, hooks: RunHooks, checkHostPins: CheckHostPins): Promise<ContainerRunResult> {
   await ensureScannerImage(docker, spec, hooks);
@@ -56,8 +58,21 @@ export async function runScanContainer(docker: Docker, spec: ScanContainerSpec, 
   try {
     return await supervise(docker, container, spec, hooks);
   } finally {
-    await container.remove({ force: true }).catch(ignoreGone);
+    await removeUnlessHeld(container);
   }
+}
+
+/**
+ * An incident may have stopped this scanner as a suspect and held it as evidence
+ * (containment/hold.ts): that hold, renaming it, comes before the stop that ends the scan.
+ */
+async function removeUnlessHeld(container: Docker.Container): Promise<void> {
+  const info = await container.inspect().catch((error: { statusCode?: number }) => {
+    if (error.statusCode !== 404) throw error;
+    return undefined;
+  });
+  if (!info || isHeld(info.Name)) return;
+  await container.remove({ force: true }).catch(ignoreGone);
 }
 
 async function supervise(docker: Docker, container: Docker.Container, spec: ScanContainerSpec, hooks: RunHooks): Promise<ContainerRunResult> {

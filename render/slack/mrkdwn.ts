@@ -55,8 +55,9 @@ export function date(iso: string): string {
 }
 
 /** `slack:U123` → a mention, `cli:alice` → `alice (CLI)`. */
-export function principal(who: Principal | 'schedule'): string {
+export function principal(who: Principal | 'schedule' | 'alert'): string {
   if (who === 'schedule') return 'the schedule';
+  if (who === 'alert') return 'an alert';
   if (who.startsWith('cli:')) return `${text(who.slice('cli:'.length), 64)} (CLI)`;
   const id = who.slice('slack:'.length);
   return SLACK_USER_ID.test(id) ? `<@${id}>` : text(id, 64);

@@ -28,6 +28,14 @@ export interface SlackChannel {
   /** A private channel is invisible to a bot that is not in it: channel_not_found, not not_in_channel. */
   private?: boolean;
   archived?: boolean;
+  /** People in the channel besides the bot (whose membership is `member`). */
+  members?: string[];
+}
+
+/** A channel as the fake holds it now: who is in it (the bot too, once a member) and which messages are pinned. */
+export interface SlackChannelState extends SlackChannel {
+  members: string[];
+  pins: string[];
 }
 
 export interface SlackApiServerOptions {
@@ -53,6 +61,10 @@ export interface SlackApiServer {
   rateLimit(method: string, calls: number, retryAfterSeconds?: number): void;
   /** Changes a user group's members, as an admin would in Slack. */
   setUsergroupMembers(usergroup: string, users: string[]): void;
+  /** A person's message in a channel (at `ts`, or now), as conversations.history will answer it; returns its ts. */
+  postAsUser(input: { channel: string; user: string; text: string; ts?: string }): string;
+  /** A channel by id or name, with its members and pins, as the workspace holds it now. */
+  conversation(ref: string): SlackChannelState | undefined;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
   /** The first call (past or future) to `method` that `predicate` accepts. */
@@ -95,13 +107,32 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
   const waiters = new Set<(call: RecordedCall) => boolean>();
   const channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
   const directMessages = new Map<string, string>();
-  const messages = new Set<string>();
+  /** Every message by `<channel id>/<ts>`, as posted, then updated. */
+  const messages = new Map<string, { channel: string; ts: string; user: string; text?: unknown; blocks?: unknown }>();
+  const members = new Map<string, Set<string>>();
+  const pins = new Set<string>();
   const triggers = new Map<string, { issuedAt: number; used: boolean }>();
   const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
   const rateLimits = new Map<string, { calls: number; retryAfterSeconds: number }>();
   const usergroups = new Map(Object.entries(options.usergroups ?? {}));
   let sequence = 0;
   const nextTs = () => `${Math.floor(now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
+
+  /** Who is in a channel besides the bot: the channel's own list, then whoever was invited. */
+  const membersOf = (channel: SlackChannel) => {
+    let set = members.get(channel.id);
+    if (!set) members.set(channel.id, (set = new Set(channel.members ?? [])));
+    return set;
+  };
+  /** A channel the bot can see by its id (the conversations.* methods take ids only). */
+  const visible = (ref: unknown): SlackChannel | undefined => {
+    const channel = channels.get(String(ref));
+    return channel && (!channel.private || channel.member) ? channel : undefined;
+  };
+  const channelObject = (channel: SlackChannel) => ({
+    id: channel.id, name: channel.name, name_normalized: channel.name, is_channel: !channel.private, is_group: channel.private === true, is_private: channel.private === true,
+    is_archived: channel.archived === true, is_member: channel.member, creator: BOT_USER_ID, created: Math.floor(now() / 1000),
+  });
 
   /** The app's DM with a set of users: one stable id each, as conversations.open answers. */
   const directMessage = (users: string[]) => {
@@ -141,13 +172,16 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
       const checked = checkedMessage(args);
       if ('refused' in checked) return checked.refused;
       const ts = nextTs();
-      messages.add(`${checked.channel}/${ts}`);
+      messages.set(`${checked.channel}/${ts}`, { channel: checked.channel, ts, user: BOT_USER_ID, text: args.text, blocks: args.blocks });
       return { ok: true, channel: checked.channel, ts, message: { type: 'message', user: BOT_USER_ID, ts, text: args.text, blocks: args.blocks } };
     },
     'chat.update': (args) => {
       const checked = checkedMessage(args, 'ts');
       if ('refused' in checked) return checked.refused;
-      if (!messages.has(`${String(args.channel)}/${String(args.ts)}`)) return refuse('message_not_found', [`no message ${String(args.ts)} in channel ${String(args.channel)} (chat.update wants the channel id chat.postMessage answered)`]);
+      const message = messages.get(`${String(args.channel)}/${String(args.ts)}`);
+      if (!message) return refuse('message_not_found', [`no message ${String(args.ts)} in channel ${String(args.channel)} (chat.update wants the channel id chat.postMessage answered)`]);
+      if (message.user !== BOT_USER_ID) return refuse('cant_update_message', [`message ${message.ts} was not posted by the app`]);
+      Object.assign(message, { text: args.text, blocks: args.blocks });
       return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
     },
     'chat.postEphemeral': (args) => {
@@ -192,6 +226,85 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
       const users = String(args.users).split(',').filter(Boolean);
       if (users.length === 0 || !users.every((user) => USER_ID.test(user))) return refuse('user_not_found', [`not user ids: ${String(args.users)}`]);
       return { ok: true, channel: { id: directMessage(users) } };
+    },
+    'conversations.create': (args) => {
+      if (missing(args, 'name').length > 0) return refuse('invalid_name_required', ['[ERROR] missing required field: name']);
+      const name = String(args.name);
+      if (name.length > 80) return refuse('invalid_name_maxlength', [`a channel name has at most 80 characters, ${name} has ${name.length}`]);
+      if (!/^[a-z0-9_-]+$/.test(name)) return refuse('invalid_name_specials', [`a channel name has only lowercase letters, digits, hyphens and underscores: ${name}`]);
+      // Archived channels keep their names.
+      if ([...channels.values()].some((c) => c.name === name)) return refuse('name_taken', [`#${name} already exists`]);
+      const channel: SlackChannel = { id: `C0INC${String(channels.size + 1).padStart(6, '0')}`, name, member: true, private: String(args.is_private) === 'true' };
+      channels.set(channel.id, channel);
+      return { ok: true, channel: channelObject(channel) };
+    },
+    'conversations.info': (args) => {
+      if (missing(args, 'channel').length > 0) return refuse('invalid_arguments', missing(args, 'channel'));
+      const channel = visible(args.channel);
+      return channel ? { ok: true, channel: channelObject(channel) } : refuse('channel_not_found', [`no channel ${String(args.channel)} the bot can see`]);
+    },
+    'conversations.list': (args) => {
+      const types = String(args.types ?? 'public_channel').split(',');
+      const listed = [...channels.values()].filter((c) => (c.private ? types.includes('private_channel') && c.member : types.includes('public_channel')) && !(c.archived && String(args.exclude_archived) === 'true'));
+      const from = Number(args.cursor ?? 0);
+      const limit = Math.min(Number(args.limit ?? 100), 1000);
+      const page = listed.slice(from, from + limit);
+      return { ok: true, channels: page.map(channelObject), response_metadata: { next_cursor: from + limit < listed.length ? String(from + limit) : '' } };
+    },
+    'conversations.join': (args) => {
+      const channel = visible(args.channel);
+      if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)} the bot can see`]);
+      if (channel.archived) return refuse('is_archived', [`#${channel.name} is archived`]);
+      if (channel.private) return refuse('method_not_supported_for_channel_type', ['a bot cannot join a private channel: it must be invited']);
+      channel.member = true;
+      return { ok: true, channel: channelObject(channel) };
+    },
+    'conversations.members': (args) => {
+      const channel = visible(args.channel);
+      if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)} the bot can see`]);
+      return { ok: true, members: [...(channel.member ? [BOT_USER_ID] : []), ...membersOf(channel)], response_metadata: { next_cursor: '' } };
+    },
+    'conversations.invite': (args) => {
+      const absent = missing(args, 'channel', 'users');
+      if (absent.length > 0) return refuse('invalid_arguments', absent);
+      const channel = visible(args.channel);
+      if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)} the bot can see`]);
+      if (channel.archived) return refuse('is_archived', [`#${channel.name} is archived`]);
+      if (!channel.member) return refuse('not_in_channel', [`the bot is not a member of #${channel.name}`]);
+      const force = String(args.force) === 'true';
+      const users = String(args.users).split(',').filter(Boolean);
+      if (users.length > 1000) return refuse('invalid_arguments', [`at most 1000 users, ${users.length} given`]);
+      const refusal = (user: string) => (user === BOT_USER_ID ? 'cant_invite_self' : !USER_ID.test(user) || (options.users && !options.users[user]) ? 'user_not_found' : undefined);
+      const refused = users.filter((user) => refusal(user) !== undefined);
+      if (refused.length > 0 && !force) return refuse(refusal(refused[0]!)!, [`cannot invite ${refused.join(', ')}`]);
+      const invited = users.filter((user) => refusal(user) === undefined && !membersOf(channel).has(user));
+      if (invited.length === 0) return refuse('already_in_channel', [`${users.join(', ')} already in #${channel.name}, or not invitable`]);
+      for (const user of invited) membersOf(channel).add(user);
+      return { ok: true, channel: channelObject(channel) };
+    },
+    'conversations.history': (args) => {
+      const channel = visible(args.channel);
+      if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)} the bot can see`]);
+      if (!channel.member) return refuse('not_in_channel', [`the bot is not a member of #${channel.name}`]);
+      const inclusive = String(args.inclusive) === 'true';
+      const latest = args.latest === undefined ? undefined : tsValue(String(args.latest));
+      const oldest = args.oldest === undefined ? undefined : tsValue(String(args.oldest));
+      const within = (ts: bigint) => (latest === undefined || ts < latest || (inclusive && ts === latest)) && (oldest === undefined || ts > oldest || (inclusive && ts === oldest));
+      const found = [...messages.values()].filter((m) => m.channel === channel.id && within(tsValue(m.ts))).sort((a, b) => (tsValue(b.ts) > tsValue(a.ts) ? 1 : -1));
+      const limit = Math.min(Number(args.limit ?? 100), 999);
+      return { ok: true, messages: found.slice(0, limit).map(({ channel: _channel, ...m }) => ({ type: 'message', ...m })), has_more: found.length > limit };
+    },
+    'pins.add': (args) => {
+      const absent = missing(args, 'channel');
+      if (absent.length > 0) return refuse('invalid_arguments', absent);
+      if (args.timestamp === undefined) return refuse('no_item_specified', ['pins.add needs the timestamp of the message to pin']);
+      const where = destination(String(args.channel));
+      if ('error' in where) return refuse(where.error, [where.message]);
+      const key = `${where.id}/${String(args.timestamp)}`;
+      if (!messages.has(key)) return refuse('message_not_found', [`no message ${String(args.timestamp)} in ${where.id}`]);
+      if (pins.has(key)) return refuse('already_pinned', [`message ${String(args.timestamp)} is already pinned`]);
+      pins.add(key);
+      return { ok: true };
     },
   };
 
@@ -277,6 +390,21 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
     setUsergroupMembers(usergroup, users) {
       usergroups.set(usergroup, [...users]);
     },
+    postAsUser(input) {
+      const channel = channels.get(input.channel);
+      if (!channel) throw new Error(`no channel ${input.channel} to post in`);
+      const ts = input.ts ?? nextTs();
+      messages.set(`${channel.id}/${ts}`, { channel: channel.id, ts, user: input.user, text: input.text });
+      return ts;
+    },
+    conversation(ref) {
+      const channel = channels.get(ref) ?? [...channels.values()].find((c) => c.name === ref);
+      if (!channel) return undefined;
+      return {
+        ...channel, members: [...(channel.member ? [BOT_USER_ID] : []), ...membersOf(channel)],
+        pins: [...pins].filter((key) => key.startsWith(`${channel.id}/`)).map((key) => key.slice(channel.id.length + 1)),
+      };
+    },
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
     waitForCall(method, predicate = () => true, timeoutMs = 5_000) {
@@ -304,6 +432,12 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/** A ts as one number of microseconds: `seconds.micros` has too many digits for a float to compare exactly. */
+function tsValue(ts: string): bigint {
+  const [seconds = '0', micros = ''] = ts.split('.');
+  return /^\d+$/.test(seconds) && /^\d*$/.test(micros) ? BigInt(seconds) * 1_000_000n + BigInt(micros.padEnd(6, '0').slice(0, 6)) : -1n;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

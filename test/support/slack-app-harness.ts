@@ -181,6 +181,15 @@ export function appHomeOpened(user: string): SlackRequest {
   return { body: JSON.stringify(body), contentType: 'application/json' };
 }
 
+/** The Events API delivery of `reaction_added`: `user` reacted with `reaction` (`pushpin` for 📌) to the message at `ts` in `channel`. */
+export function reactionAdded(input: { user: string; reaction: string; channel: string; ts: string; itemUser?: string }): SlackRequest {
+  const body = {
+    token: 'deprecated-verification-token', team_id: TEAM_ID, api_app_id: 'A0SECOPS', type: 'event_callback', event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`, event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'reaction_added', user: input.user, reaction: input.reaction, item_user: input.itemUser ?? input.user, item: { type: 'message', channel: input.channel, ts: input.ts }, event_ts: `${Date.now() / 1000}` },
+  };
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}
+
 /** What a Slack e2e file starts, each part possibly absent when its beforeAll failed early. */
 export interface SlackTestParts {
   started: WorkflowHandle[];
