@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { incidentInput, startIncident } from '../../client/start-incident';
 import { parseConfig } from '../../domain/config';
@@ -15,7 +15,8 @@ import { nextApproval } from '../support/approval-requests';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { ensureWapitiImage, WAPITI_BUILD_TIMEOUT_MS } from '../support/scanner-images';
 import { testCliUser, voteOn } from '../support/test-ballots';
-import { startWorkers } from '../support/workers';
+import { spawnEntry } from '../support/run-cli';
+import { devServerClient, startWorkers, uniqueTaskQueues } from '../support/workers';
 
 const RUN = randomBytes(4).toString('hex');
 const TEST_LABELS = { 'secops-test': 'incident-containment' };
@@ -113,5 +114,55 @@ approvals:
       expect(Object.keys(spared.NetworkSettings.Networks)).toEqual([network]);
       expect((await handle.query(incidentQuery)).milestones.mitigated).toBeUndefined();
     });
+  });
+
+  it('kill -9 of the worker during the evidence: after a restart, one evidence set and one isolation', { timeout: 240_000 }, async () => {
+    const target = await victim(`secops-test-killed-${RUN}`);
+    const queues = uniqueTaskQueues();
+    const configPath = join(artifactsDir, `config-${RUN}.yaml`);
+    writeFileSync(configPath, `version: 1
+taskQueues: { control: ${queues.control}, scanners: ${queues.scanners} }
+artifactsDir: ${artifactsDir}
+approvals:
+  containment.isolate: { approvers: { cliUsers: [{ name: carol, publicKey: "${testCliUser('carol').publicKey}" }] }, fourEyes: false }
+  containment.stop: { approvers: { cliUsers: [{ name: carol, publicKey: "${testCliUser('carol').publicKey}" }] }, fourEyes: false }
+`);
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: fresh.url, SECOPS_CONFIG: configPath };
+    const output: string[] = [];
+    const startWorker = () => {
+      const child = spawnEntry(['worker/main.ts'], env);
+      child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+      child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+      return child;
+    };
+    const client = await devServerClient();
+    try {
+      const cfg = config(queues.control);
+      const first = startWorker();
+      const input = incidentInput(cfg, { playbook: 'suspicious-container', input: { container: target.Id }, trigger: { kind: 'cli', by: 'cli:dave', at: new Date().toISOString() }, commander: 'cli:dave' }, 'test');
+      const { incidentId, workflowId } = await startIncident(client, cfg, input);
+      const handle = client.workflow.getHandle(workflowId);
+      // Killed while the filesystem export (the last and slowest evidence) is being taken.
+      await waitUntil('the processes evidence', async () => (await handle.query(timelineQuery)).some((e) => e.text.startsWith('evidence processes')), 120_000);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+
+      const second = startWorker();
+      try {
+        const isolate = await nextApproval(handle, 'the isolation approval', (a) => a.action === 'containment.isolate');
+        await voteOn(handle, { approvalId: isolate.approvalId, voter: 'cli:carol', vote: 'approve' });
+        await nextApproval(handle, 'the stop approval', (a) => a.action === 'containment.stop');
+      } finally {
+        second.kill('SIGTERM');
+        await new Promise((resolve) => second.once('exit', resolve));
+      }
+      const timeline = await incidentTimeline(fresh.db, incidentId);
+      expect(timeline.filter((e) => e.text.startsWith('evidence ')).map((e) => e.text.split(':')[0]), output.join('')).toEqual(['evidence inspect', 'evidence logs', 'evidence changes', 'evidence processes', 'evidence filesystem']);
+      expect(readdirSync(join(artifactsDir, 'incidents', incidentId, 'evidence')).sort()).toEqual(['changes.json', 'filesystem.tar', 'inspect.json', 'logs.txt', 'processes.json']);
+      expect(timeline.filter((e) => e.text.startsWith('isolation: '))).toHaveLength(1);
+      expect(Object.keys((await docker.getContainer(target.Id).inspect()).NetworkSettings.Networks)).toEqual([]);
+    } finally {
+      await client.connection.close();
+    }
   });
 });

@@ -23,7 +23,8 @@ export const suspiciousContainer = definePlaybook({
   severity: 'SEV2',
   approvals: [ISOLATE_POLICY, STOP_POLICY],
   async run(ctx, input) {
-    const containment = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+    // A short heartbeat timeout: a worker that died during the filesystem export is noticed in seconds, and the export taken again.
+    const containment = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '20 seconds', retry: { maximumAttempts: 5 } });
     const incidentId = ctx.incident.id;
     const container = await ctx.step('find the container', () => containment.findContainer(input.container));
     await ctx.note(`container ${container.name} (${container.id.slice(0, 12)})${container.scanner ? ', one of our scanners' : ''}`, { containerId: container.id });
