@@ -5,6 +5,7 @@ import { createAuditActivities } from './approvals/audit';
 import { createContainmentActivities } from './containment';
 import { createCompareActivities } from './findings/compare-scan';
 import { createIngestActivities } from './findings/ingest-report';
+import { createRetestActivities } from './findings/retest-outcome';
 import { createScanRecordActivities } from './findings/scan-records';
 import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createDockerChecks } from './preflight/docker';
@@ -62,6 +63,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRunScannerActivities(deps.docker, deps.temporalAddress ?? 'unnamed'),
     ...createIngestActivities(db),
     ...createCompareActivities(db),
+    ...createRetestActivities(),
     ...createReportActivities(),
     ...createNotifyActivities(deps.slack, deps.slackChannel, runUrl),
     ...createScanErrorNotifyActivities(deps.slack, deps.slackChannel, runUrl),

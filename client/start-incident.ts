@@ -8,6 +8,7 @@ import { ValidationError, problemsFromZod, type InputProblem } from '../domain/v
 import type { AlertDelivery } from '../workflows/incident-definitions';
 import { incidentResponse, type IncidentInput } from '../workflows/incident-response';
 import { PLAYBOOKS } from '../workflows/playbooks';
+import { preparePlaybook } from './playbook-preparation';
 
 export interface IncidentRequest {
   playbook: string;
@@ -38,6 +39,7 @@ export function incidentInput(config: Config, request: IncidentRequest, source: 
     else missing.push({ path: `approvals.${kind}`, message: `playbook ${playbook.id} asks this approval, and the config has no policy for it` });
   }
   if (missing.length > 0) throw new ValidationError(source, missing);
+  const preparation = preparePlaybook(config, playbook.id, parsed.data as Record<string, unknown>, source);
   const title = request.title ?? playbook.title;
   return {
     incidentId: incidentIdOf(title, at, randomBytes(3).toString('hex')),
@@ -47,9 +49,10 @@ export function incidentInput(config: Config, request: IncidentRequest, source: 
     ...(request.severity && { severity: request.severity }),
     trigger: request.trigger,
     ...(request.commander && { commander: request.commander }),
-    participants: [...new Set([...(request.commander ? [request.commander] : []), ...(request.participants ?? [])])],
+    participants: [...new Set([...(request.commander ? [request.commander] : []), ...(request.participants ?? []), ...preparation.participants])],
     signers: incidentSigners(config),
     approvals,
+    ...(preparation.prepared !== undefined && { prepared: preparation.prepared }),
     ...(request.alerts && { alerts: request.alerts }),
   };
 }

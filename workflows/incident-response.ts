@@ -18,6 +18,8 @@ export interface IncidentInput extends Omit<IncidentOpening, 'severity'> {
   alerts?: AlertDelivery;
   /** The policies of the approvals the playbook asks (config `approvals`, gatePolicyOf). */
   approvals: Record<string, ApprovalPolicy>;
+  /** What the front end prepared for the playbook from the config (a re-test's scan input). */
+  prepared?: unknown;
 }
 
 export interface IncidentOutcome {
@@ -41,13 +43,14 @@ export async function incidentResponse(input: IncidentInput): Promise<IncidentOu
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`${playbook.id}: input ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ')}`, 'InvalidPlaybookInput');
 
   const incident = new IncidentRun({ ...input, severity: input.severity ?? playbook.severity });
+  incident.verifiesFix = playbook.verifiesFix === true;
   await incident.open(input.trigger.by, `${input.title} (${playbook.title}, ${incident.view.severity}) opened from ${input.trigger.kind}`, { playbook: playbook.id });
   if (input.alerts) await incident.recordAlerts(input.alerts);
   await announce(incident);
 
   const requestedBy = input.commander ?? (input.trigger.kind === 'alert' ? 'alert' : 'schedule');
   const playbookScope = new CancellationScope();
-  const playbookRun = playbookScope.run(() => playbook.run(playbookContext(incident, input.approvals, requestedBy), parsed.data))
+  const playbookRun = playbookScope.run(() => playbook.run(playbookContext(incident, input.approvals, requestedBy, input.prepared), parsed.data))
     .then(() => incident.record('step', 'system', `playbook ${playbook.id} finished`, { state: 'finished' }))
     .catch((error: unknown) => incident.record('step', 'system', isCancellation(error) ? `playbook ${playbook.id} stopped: the incident was resolved` : `playbook ${playbook.id} failed: ${failureMessage(error)}`, { state: isCancellation(error) ? 'stopped' : 'failed' }));
   const reminders = remindCommander(incident);

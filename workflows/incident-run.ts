@@ -43,6 +43,9 @@ export class IncidentRun {
   /** When the commander is next reminded to post a status update. */
   nextReminderAt: number;
   resolution?: { summary: string; by: Principal | 'playbook'; fixed?: boolean };
+  /** Set for a playbook that verifies fixes: a person's resolve becomes a claim it checks. */
+  verifiesFix = false;
+  readonly fixClaims: { summary: string; by: string }[] = [];
   /** Human tasks closed, by id: what humanTask waits on. */
   readonly taskOutcomes = new Map<string, 'done' | 'not-needed'>();
 
@@ -213,6 +216,10 @@ export class IncidentRun {
       }
       case 'resolve': {
         const { summary, fixed } = args as ActArgs<'resolve'>;
+        if (this.verifiesFix) {
+          this.fixClaims.push({ summary, by: actor });
+          return this.record('note', actor, `fix claimed: ${summary} — re-testing before it is resolved`);
+        }
         this.resolution = { summary, by: actor, ...(fixed !== undefined && { fixed }) };
         return;
       }

@@ -9,7 +9,7 @@ import type { PlaybookContext } from './playbooks/playbook';
  * The helpers a playbook is written with, bound to one incident: each puts what it does on
  * the timeline, so no playbook has to remember to.
  */
-export function playbookContext(incident: IncidentRun, approvals: Readonly<Record<string, ApprovalPolicy>>, requestedBy: ApprovalRequest['requestedBy']): PlaybookContext {
+export function playbookContext(incident: IncidentRun, approvals: Readonly<Record<string, ApprovalPolicy>>, requestedBy: ApprovalRequest['requestedBy'], prepared: unknown): PlaybookContext {
   let tasks = 0;
   return {
     incident: { id: incident.view.id, title: incident.view.title },
@@ -51,5 +51,10 @@ export function playbookContext(incident: IncidentRun, approvals: Readonly<Recor
     async resolve(summary) {
       incident.resolution ??= { summary, by: 'playbook' };
     },
+    async fixClaimed() {
+      await condition(() => incident.fixClaims.length > 0);
+      return incident.fixClaims.shift()!;
+    },
+    prepared,
   };
 }

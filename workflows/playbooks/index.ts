@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { drill } from './drill';
+import { exposedVulnerability } from './exposed-vulnerability';
 import type { Playbook } from './playbook';
 import { suspiciousContainer } from './suspicious-container';
 
 /** Every playbook, by id: adding one is a file beside this one and a line here. */
 export const PLAYBOOKS: Readonly<Record<string, Playbook>> = Object.fromEntries([
   drill,
+  exposedVulnerability,
   suspiciousContainer,
 ].map((playbook) => [playbook.id, playbook as unknown as Playbook]));
 

@@ -23,6 +23,13 @@ export interface PlaybookContext {
   milestone(milestone: Milestone): Promise<void>;
   /** Resolves the incident from within: the re-test proved the fix. */
   resolve(summary: string): Promise<void>;
+  /**
+   * For a playbook that `verifiesFix`: waits until someone resolves the incident, which then
+   * only claims the fix (the playbook proves it, or says on the timeline why not).
+   */
+  fixClaimed(): Promise<{ summary: string; by: string }>;
+  /** What the front end prepared for this playbook from the config (client/playbook-preparation.ts). */
+  prepared: unknown;
 }
 
 export interface Playbook<S extends z.ZodType = z.ZodType> {
@@ -36,6 +43,8 @@ export interface Playbook<S extends z.ZodType = z.ZodType> {
   severity: IncidentSeverity;
   /** The approval policies (config `approvals`) it asks: a start without them is refused. */
   approvals: readonly string[];
+  /** A person's `resolve` only claims the fix, which the playbook verifies before the incident closes. */
+  verifiesFix?: true;
   run(ctx: PlaybookContext, input: z.infer<S>): Promise<void>;
 }
 
