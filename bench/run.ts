@@ -1,9 +1,11 @@
+import { alertIngest } from './alert-ingest';
 import { approvalLatency } from './approval-latency';
 import { findingsPipeline } from './findings-pipeline';
 import { scanOverhead } from './scan-overhead';
 
 /** `npm run bench -- <name>` runs one benchmark; without a name, all of them. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'alert-ingest': alertIngest,
   'approval-latency': approvalLatency,
   'findings-pipeline': findingsPipeline,
   'scan-overhead': scanOverhead,

@@ -78,7 +78,11 @@ async function remindCommander(incident: IncidentRun): Promise<void> {
     const moved = await condition(() => incident.closed || incident.nextReminderAt !== due, Math.max(due - Date.now(), 1));
     if (moved) continue;
     await incident.record('reminder', 'system', `status update due from ${incident.view.roles.commander ?? 'the commander (none yet)'}`);
-    await notify.remindCommander({ view: incident.view });
     incident.nextReminderAt = Date.now() + incident.cadenceMs();
+    // Slack being down must not end the incident: the reminder is on the timeline either way.
+    await notify.remindCommander({ view: incident.view }).catch((error: unknown) => {
+      if (isCancellation(error)) throw error;
+      return incident.record('note', 'system', `the reminder could not be posted: ${failureMessage(error)}`);
+    });
   }
 }

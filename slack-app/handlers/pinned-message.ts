@@ -31,7 +31,7 @@ export function registerPinnedMessages(app: App, deps: SlackAppDeps): void {
     // The one message at exactly `ts`: history holds the channel's own messages, not thread replies.
     const found = (await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 })).messages?.[0];
     if (found?.ts !== ts) return tellUser(client, where, 'Only messages in the channel itself go on the incident\'s timeline, not replies in a thread.');
-    const text = boundedText(found.text ?? '', MAX_TEXT).trim();
+    const text = boundedText(unescaped(found.text ?? ''), MAX_TEXT).trim();
     if (!text) return tellUser(client, where, 'That message has no text to put on the incident\'s timeline.');
     const at = timeOf(ts);
     // A reaction shows nothing else in return: the person is told it counted.
@@ -45,4 +45,13 @@ export function registerPinnedMessages(app: App, deps: SlackAppDeps): void {
 function timeOf(ts: string): string {
   const [seconds, micros] = ts.split('.') as [string, string];
   return new Date(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)).toISOString();
+}
+
+/**
+ * The text as its author typed it: Slack stores `&`, `<` and `>` as entities, and the timeline
+ * keeps plain text (every renderer escapes for its own medium). `&amp;` goes last, so `&amp;lt;`
+ * stays the `&lt;` someone typed.
+ */
+function unescaped(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }

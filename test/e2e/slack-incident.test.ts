@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createIncidentSlackActivities } from '../../activities/slack/incident-channel';
 import { actOnIncident } from '../../client/incident-act';
@@ -139,7 +140,8 @@ describe('Slack app: incidents', () => {
 
   it('📌 puts a message on the timeline at the time it was written, as the person who reacted; other reactions are ignored', async () => {
     const writtenAt = Math.floor(Date.now() / 1000) - 3600;
-    const ts = api.postAsUser({ channel: drill.channel, user: 'URESPONDER', text: 'db primary refuses connections since the deploy', ts: `${writtenAt}.250000` });
+    // As Slack stores it: `&`, `<` and `>` as entities.
+    const ts = api.postAsUser({ channel: drill.channel, user: 'URESPONDER', text: 'db primary refuses connections since the deploy (p99 &gt; 2s &amp; rising)', ts: `${writtenAt}.250000` });
     const infos = api.callsTo('conversations.info').length;
     const ephemeral = api.callsTo('chat.postEphemeral').length;
     expect((await react(drill, 'UCOMMANDER', ts, 'eyes')).status).toBe(200);
@@ -147,7 +149,7 @@ describe('Slack app: incidents', () => {
 
     const pinned = async () => (await timeline(drill)).filter((e) => e.kind === 'pinned');
     await waitUntil('the message is on the timeline', async () => (await pinned()).length > 0, 15_000);
-    expect(await pinned()).toEqual([{ at: new Date(writtenAt * 1000 + 250).toISOString(), kind: 'pinned', actor: 'slack:UCOMMANDER', text: 'db primary refuses connections since the deploy' }]);
+    expect(await pinned()).toEqual([{ at: new Date(writtenAt * 1000 + 250).toISOString(), kind: 'pinned', actor: 'slack:UCOMMANDER', text: 'db primary refuses connections since the deploy (p99 > 2s & rising)' }]);
     expect((await toldTo('UCOMMANDER', ephemeral)).args.text).toContain(`On the timeline of ${drill.incidentId}`);
     // The 👀 was dropped before asking Slack anything.
     expect(api.callsTo('conversations.info').length - infos).toBe(1);
@@ -174,7 +176,7 @@ describe('Slack app: incidents', () => {
 
   it('reminds the commander in the channel with the snoozes; only the commander\'s snooze counts', async () => {
     const remind = createIncidentSlackActivities(new WebClient(BOT_TOKEN, { slackApiUrl: api.url })).remindCommander;
-    expect(await new MockActivityEnvironment().run(remind, { view: await drill.handle.query(incidentQuery) })).toEqual({ posted: true });
+    expect(await new MockActivityEnvironment(undefined, { logger: Runtime.instance().logger }).run(remind, { view: await drill.handle.query(incidentQuery) })).toEqual({ posted: true });
     const reminder = await api.waitForCall('chat.postMessage', (c) => c.args.channel === drill.channel && String(c.args.text).startsWith('Status update due'), 5_000);
     expect(reminder.problems).toEqual([]);
     expect(JSON.stringify(reminder.args.blocks)).toContain('<@UCOMMANDER>, a status update');

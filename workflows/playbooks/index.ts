@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { compromisedCredential } from './compromised-credential';
 import { drill } from './drill';
 import { exposedVulnerability } from './exposed-vulnerability';
+import { leakedSecret } from './leaked-secret';
 import type { Playbook } from './playbook';
 import { suspiciousContainer } from './suspicious-container';
 
 /** Every playbook, by id: adding one is a file beside this one and a line here. */
 export const PLAYBOOKS: Readonly<Record<string, Playbook>> = Object.fromEntries([
+  compromisedCredential,
   drill,
   exposedVulnerability,
+  leakedSecret,
   suspiciousContainer,
 ].map((playbook) => [playbook.id, playbook as unknown as Playbook]));
 

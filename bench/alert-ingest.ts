@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
+import { startProcess } from '../processes/child-process';
+import { freePort } from '../processes/port';
+import { toolPath } from '../processes/tool-paths';
+import { waitUntil } from '../processes/wait-until';
+import { migrate } from '../store/migrations';
+import { freshDatabase } from '../test/support/database';
+import { testCliUser } from '../test/support/test-ballots';
+import { createWorkers } from '../worker/create-workers';
+import { bundleWorkflows } from '../worker/workflow-bundle';
+import { reportBenchmark } from './results-file';
+import { percentile } from './statistics';
+
+const GROUPS = 100;
+const POSTS_PER_GROUP = 10;
+const SENDERS = 10;
+/** Posts no route takes (422): they warm the receiver's parsing and authentication, and open nothing. */
+const WARM_UP = 20;
+
+/**
+ * alert-ingest (BENCHMARKS.md): 1,000 Alertmanager notifications posted over loopback to
+ * http/main.ts running as its own process (the production entry, bearer token and all), 100
+ * alert groups of 10 notifications each, interleaved (every group once, then every group
+ * again …), by 10 concurrent senders; one dev server and one control worker (production
+ * bundle and activities, PostgreSQL store) in this process. ack = request sent → 2xx.
+ * incidents_created counts the store's incidents once every notification has reached its
+ * incident's timeline: signal-with-start must have folded each group's ten into one.
+ */
+export async function alertIngest(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const temporalPort = await freePort();
+  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
+  const address = `127.0.0.1:${temporalPort}`;
+  const fresh = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'secops-bench-alerts-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
+    await migrate(fresh.db);
+    const taskQueues = { control: 'bench-control', scanners: 'bench-scanners' };
+    const connection = await NativeConnection.connect({ address });
+    const [worker] = await createWorkers({
+      connection, namespace: 'default', roles: ['control'], taskQueues, workflowBundle: await bundleWorkflows(),
+      activities: createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined, incidentArtifactsDir: join(dir, 'incidents') }),
+    });
+    const workerRun = worker!.run();
+    cleanups.push(async () => (worker!.shutdown(), await workerRun, await connection.close()));
+
+    const port = await freePort();
+    const token = randomBytes(32).toString('hex');
+    writeFileSync(join(dir, 'secops.config.yaml'), JSON.stringify({
+      version: 1, taskQueues, http: { listen: `127.0.0.1:${port}` },
+      approvals: { 'incident.drill': { approvers: { cliUsers: [testCliUser('bench')] } } },
+      incidents: { routes: [{ name: 'bench', match: { alertname: 'BenchAlert' }, playbook: 'drill', input: { steps: 0 } }] },
+    }));
+    let output = '';
+    const http = startProcess('http', process.execPath, ['--import', 'tsx', join(__dirname, '..', 'http', 'main.ts')], {
+      env: { ...process.env, SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url, SECOPS_ALERTMANAGER_TOKEN: token },
+      log: (line) => (output += `${line}\n`),
+    });
+    cleanups.push(() => http.stop());
+    await waitUntil('http/main.ts listening', async () => output.includes('listening'), 60_000, http.exited);
+
+    const post = (body: string) => fetch(`http://127.0.0.1:${port}/hooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    for (let i = 0; i < WARM_UP; i++) {
+      const response = await post(notification('WarmUp', i));
+      if (response.status !== 422) throw new Error(`warm-up post ${i}: HTTP ${response.status} (expected 422: no route)\n${output}`);
+      await response.arrayBuffer();
+    }
+
+    const bodies = Array.from({ length: GROUPS * POSTS_PER_GROUP }, (_, i) => notification('BenchAlert', i % GROUPS));
+    const ack: number[] = [];
+    let next = 0;
+    const sender = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const sent = performance.now();
+        const response = await post(body);
+        ack.push(performance.now() - sent);
+        if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${await response.text()}\n${output}`);
+        await response.arrayBuffer();
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: SENDERS }, sender));
+    const sendSeconds = (performance.now() - started) / 1000;
+
+    const alertEvents = async () => Number((await fresh.db.query<{ n: string }>("SELECT count(*) AS n FROM incident_timeline WHERE kind = 'alert'")).rows[0]!.n);
+    await waitUntil('every notification on its incident\'s timeline', async () => (await alertEvents()) >= bodies.length, 300_000);
+    const incidents = Number((await fresh.db.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]!.n);
+    const client = new Client({ connection: await Connection.connect({ address }) });
+    cleanups.push(() => client.connection.close());
+    const runs = (await client.workflow.count(`WorkflowId STARTS_WITH 'incident-alert:'`)).count;
+
+    reportBenchmark('alert-ingest', {
+      figures: {
+        ack_ms_p50: percentile(ack, 50),
+        ack_ms_p99: percentile(ack, 99),
+        ack_ms_max: Math.max(...ack),
+        incidents_created: incidents,
+        incident_runs: runs,
+        alert_events_recorded: await alertEvents(),
+        posts_per_second: bodies.length / sendSeconds,
+      },
+      goals: { ack_ms_p99: 50, incidents_created: GROUPS }, // BENCHMARKS.md
+      notes: `${bodies.length} Alertmanager notifications (${GROUPS} groups × ${POSTS_PER_GROUP}, interleaved) by ${SENDERS} concurrent senders over keep-alive loopback, after ${WARM_UP} unrouted warm-up posts; http/main.ts as its own process (bearer token, parse, route, signal-with-start of incidentResponse), one control worker (production bundle, PostgreSQL store) and the senders in the benchmark process, one dev server`,
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await fresh.drop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An Alertmanager webhook (payload version 4) for the group `alertname`/`shard`, one firing alert. */
+function notification(alertname: string, shard: number): string {
+  const labels = { alertname, shard: String(shard), severity: 'critical' };
+  return JSON.stringify({
+    version: '4', groupKey: `{}:{alertname="${alertname}", shard="${shard}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'secops',
+    groupLabels: { alertname, shard: String(shard) }, commonLabels: labels, commonAnnotations: { summary: `${alertname} on shard ${shard}` }, externalURL: 'http://127.0.0.1:9093',
+    alerts: [{
+      status: 'firing', labels, annotations: { summary: `${alertname} on shard ${shard}` }, startsAt: '2025-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://127.0.0.1:9090/graph', fingerprint: shard.toString(16).padStart(16, '0'),
+    }],
+  });
+}
