@@ -24,6 +24,7 @@ const POSTS_PER_GROUP = 10;
 const SENDERS = 10;
 /** Posts no route takes (422): they warm the receiver's parsing and authentication, and open nothing. */
 const WARM_UP = 20;
+const SETTLE_MS = 120_000;
 
 /**
  * alert-ingest (BENCHMARKS.md): 1,000 Alertmanager notifications posted over loopback to
@@ -95,10 +96,12 @@ export async function alertIngest(): Promise<void> {
     const sendSeconds = (performance.now() - started) / 1000;
 
     const alertEvents = async () => Number((await fresh.db.query<{ n: string }>("SELECT count(*) AS n FROM incident_timeline WHERE kind = 'alert'")).rows[0]!.n);
-    await waitUntil('every notification on its incident\'s timeline', async () => (await alertEvents()) >= bodies.length, 300_000);
+    // A worker that falls behind is a finding, not a reason to lose the figures: the shortfall is reported.
+    const settled = await waitUntil('every notification on its incident\'s timeline', async () => (await alertEvents()) >= bodies.length, SETTLE_MS).then(() => true, () => false);
     const incidents = Number((await fresh.db.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]!.n);
     const client = new Client({ connection: await Connection.connect({ address }) });
     cleanups.push(() => client.connection.close());
+    const recorded = await alertEvents();
     const runs = (await client.workflow.count(`WorkflowId STARTS_WITH 'incident-alert:'`)).count;
 
     reportBenchmark('alert-ingest', {
@@ -108,11 +111,11 @@ export async function alertIngest(): Promise<void> {
         ack_ms_max: Math.max(...ack),
         incidents_created: incidents,
         incident_runs: runs,
-        alert_events_recorded: await alertEvents(),
+        alert_events_recorded: recorded,
         posts_per_second: bodies.length / sendSeconds,
       },
       goals: { ack_ms_p99: 50, incidents_created: GROUPS }, // BENCHMARKS.md
-      notes: `${bodies.length} Alertmanager notifications (${GROUPS} groups × ${POSTS_PER_GROUP}, interleaved) by ${SENDERS} concurrent senders over keep-alive loopback, after ${WARM_UP} unrouted warm-up posts; http/main.ts as its own process (bearer token, parse, route, signal-with-start of incidentResponse), one control worker (production bundle, PostgreSQL store) and the senders in the benchmark process, one dev server`,
+      notes: `${settled ? '' : `NOT SETTLED: only ${recorded} of ${bodies.length} notifications reached a timeline within ${SETTLE_MS / 1000} s. `}${bodies.length} Alertmanager notifications (${GROUPS} groups × ${POSTS_PER_GROUP}, interleaved) by ${SENDERS} concurrent senders over keep-alive loopback, after ${WARM_UP} unrouted warm-up posts; http/main.ts as its own process (bearer token, parse, route, signal-with-start of incidentResponse), one control worker (production bundle, PostgreSQL store) and the senders in the benchmark process, one dev server`,
     });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

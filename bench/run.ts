@@ -1,6 +1,7 @@
 import { alertIngest } from './alert-ingest';
 import { approvalLatency } from './approval-latency';
 import { findingsPipeline } from './findings-pipeline';
+import { playbookThroughput } from './playbook-throughput';
 import { scanOverhead } from './scan-overhead';
 
 /** `npm run bench -- <name>` runs one benchmark; without a name, all of them. */
@@ -8,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'alert-ingest': alertIngest,
   'approval-latency': approvalLatency,
   'findings-pipeline': findingsPipeline,
+  'playbook-throughput': playbookThroughput,
   'scan-overhead': scanOverhead,
 };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Alert } from '../domain/alert';
 import type { Config } from '../domain/config';
 import { routeInput, routeOf } from '../domain/incident-routes';
@@ -52,6 +52,15 @@ export async function receiveAlerts(deps: { client: Client; config: Config; db: 
   const incidents: string[] = [];
   for (const { workflowId, group, input } of starts) {
     const signal: AlertDelivery = { alerts: group, ...(delivery.deliveryId !== undefined && { deliveryId: delivery.deliveryId }), receivedAt: delivery.receivedAt.toISOString() };
+    // A group that has only resolved goes on its open incident's timeline, and opens none.
+    if (group.every((alert) => alert.status === 'resolved')) {
+      const reached = await deps.client.workflow.getHandle(workflowId).signal(alertSignal, signal).then(() => true, (error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      });
+      if (reached) incidents.push(workflowId);
+      continue;
+    }
     await deps.client.workflow.signalWithStart(incidentResponse, {
       taskQueue: deps.config.taskQueues.control, workflowId, args: [input], signal: alertSignal, signalArgs: [signal],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -1,10 +1,12 @@
-import { condition, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureMessage } from '../domain/failure-message';
 import type { IncidentView } from '../domain/incident';
 import type { IncidentRun } from './incident-run';
 
-const slack = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+// A regular activity, as the store's batches are (incident-run.ts): how many updates are sent
+// depends on when the last one finished, which only a regular activity's completion keeps in history.
+const slack = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
 
 /**
  * Shows the incident in Slack: the first time its channel and pinned status message, later

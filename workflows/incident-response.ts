@@ -44,6 +44,8 @@ export async function incidentResponse(input: IncidentInput): Promise<IncidentOu
 
   const incident = new IncidentRun({ ...input, severity: input.severity ?? playbook.severity });
   incident.verifiesFix = playbook.verifiesFix === true;
+  let finished = false;
+  const persisted = incident.persistLoop(() => finished);
   await incident.open(input.trigger.by, `${input.title} (${playbook.title}, ${incident.view.severity}) opened from ${input.trigger.kind}`, { playbook: playbook.id });
   if (input.alerts) await incident.recordAlerts(input.alerts);
   await announce(incident);
@@ -66,8 +68,10 @@ export async function incidentResponse(input: IncidentInput): Promise<IncidentOu
   await reminders;
   await statusUpdates;
   await incident.closeWhenAllRecorded();
-  await incident.save();
   await announce(incident);
+  await incident.save();
+  finished = true;
+  await persisted;
   return { incidentId: incident.view.id, status: incident.view.status, resolution: resolution.summary };
 }
 

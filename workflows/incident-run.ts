@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Principal } from '../domain/approval';
 import type { TrustedKey } from '../domain/ballot';
@@ -12,6 +12,12 @@ import { durationMs } from '../domain/duration';
 import { ACT_UPDATES, alertSignal, incidentQuery, timelineQuery, type AlertDelivery } from './incident-definitions';
 
 const store = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
+/**
+ * The store's batches are a regular activity: what goes in a batch depends on when the last
+ * one finished, and only a regular activity's completion has its place in history, so a
+ * replay cuts the same batches (a local activity's does not: replays diverged).
+ */
+const persistence = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
 
 /** The last this many delivery ids are remembered: the intake refuses older replays itself (its store of deliveries, a day long). */
 const DELIVERY_MEMORY = 1_000;
@@ -39,6 +45,9 @@ export class IncidentRun {
   /** Signatures already counted: the same signed act sent twice counts once. */
   private readonly used = new Set<string>();
   private readonly deliveries: string[] = [];
+  /** Recorded, not yet in the store. */
+  private readonly unsaved: (TimelineEvent & { seq: number })[] = [];
+  private changed = false;
   private opened = false;
   /** When the commander is next reminded to post a status update. */
   nextReminderAt: number;
@@ -74,15 +83,31 @@ export class IncidentRun {
     return this.view.status === 'closed';
   }
 
-  /** Appends to the timeline and the store (idempotent by sequence number). */
+  /**
+   * Appends to the timeline. The store follows in batches (persistLoop): the event is durable
+   * the moment it is recorded, since the run's history replays it, and one write per batch
+   * instead of one per event is what lets hundreds of incidents run at once.
+   */
   async record(kind: TimelineKind, actor: string, text: string, data?: Record<string, string>, at = new Date().toISOString()): Promise<void> {
     const event = { seq: this.timeline.length + 1, at, kind, actor, text, ...(data && { data }) };
     this.timeline.push(event);
-    await store.appendTimeline({ incidentId: this.view.id, events: [event] });
+    this.unsaved.push(event);
   }
 
+  /** Marks the incident's row for the next write to the store. */
   async save(): Promise<void> {
-    await store.saveIncident({ view: this.view, workflowId: workflowInfo().workflowId });
+    this.changed = true;
+  }
+
+  /** Until `stop`, writes the incident and its new timeline events to the store whenever there are some, one batch at a time. */
+  async persistLoop(stop: () => boolean): Promise<void> {
+    for (;;) {
+      await condition(() => this.unsaved.length > 0 || this.changed || stop());
+      if (this.unsaved.length === 0 && !this.changed) return;
+      const events = this.unsaved.splice(0);
+      this.changed = false;
+      await persistence.persistIncident({ view: this.view, workflowId: workflowInfo().workflowId, events });
+    }
   }
 
   /** Sets a milestone from an event, unless it is set already (a person's edit always stands). */
@@ -96,7 +121,7 @@ export class IncidentRun {
     await condition(allHandlersFinished);
   }
 
-  /** Saves the incident and its first timeline event; what arrived meanwhile waits for it (the timeline's rows need the incident's). */
+  /** The incident's first timeline event; alerts and acts that arrived meanwhile wait for it. */
   async open(by: string, text: string, data: Record<string, string>): Promise<void> {
     await this.save();
     await this.record('created', by, text, data);
@@ -139,7 +164,7 @@ export class IncidentRun {
       this.used.add(act.signature);
       // Audited before it counts: an act that changed the incident always has its row.
       await store.recordIncidentAudit({
-        actor: act.actor, action: `incident.${action}`, incidentId: this.view.id, outcome: 'allowed', details: { args: act.args, issuedAt: act.issuedAt },
+        actor: act.actor, action, incidentId: this.view.id, outcome: 'allowed', details: { args: act.args, issuedAt: act.issuedAt },
         signature: act.signature, keyId: act.keyId, idempotencyKey: `${this.view.id}/${act.signature}`,
       });
       await this.apply(action, act.args as ActArgs<A>, act.actor);

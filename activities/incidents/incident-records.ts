@@ -19,13 +19,10 @@ export interface IncidentAuditInput {
 /** What the incident workflow records: every one idempotent, since Temporal retries activities. */
 export function createIncidentRecordActivities(db: () => Database) {
   return {
-    async saveIncident(input: { view: IncidentView; workflowId: string }): Promise<void> {
+    /** The incident's row, then its new timeline events (which need the row): one call per batch the workflow writes. */
+    async persistIncident(input: { view: IncidentView; workflowId: string; events: NumberedTimelineEvent[] }): Promise<number> {
       await saveIncident(db(), { ...input.view, workflowId: input.workflowId });
-    },
-
-    /** How many of the events were new: a retry finds them stored and adds none. */
-    async appendTimeline(input: { incidentId: string; events: NumberedTimelineEvent[] }): Promise<number> {
-      return appendTimelineEvents(db(), input.incidentId, input.events);
+      return input.events.length === 0 ? 0 : appendTimelineEvents(db(), input.view.id, input.events);
     },
 
     async recordIncidentAudit(input: IncidentAuditInput): Promise<void> {

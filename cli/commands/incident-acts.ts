@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ActRefusedError, actOnIncident } from '../../client/incident-act';
 import { withStore } from '../../client/store';
 import { storeUrl } from '../../client/store-url';
-import { ACT_ARGS, type ActName } from '../../domain/incident-act';
+import { ACT_ARGS, type ActArgs, type ActName } from '../../domain/incident-act';
 import { MILESTONES, SNOOZES, type IncidentView } from '../../domain/incident';
 import { ValidationError, formatPath } from '../../domain/validation-error';
 import { CLI_EXIT_CODES } from '../exit-codes';
@@ -89,7 +89,7 @@ export function registerIncidentActs(incident: Command): void {
       const me = cliPrincipal(env);
       await withClient(env, (client) => withStore(storeUrl(env), async (db) => {
         try {
-          const view = await actOnIncident({ client, db, signer: cliSigner(env) }, incidentId, spec.act, args as never, me);
+          const view = await actOnIncident({ client, db, signer: cliSigner(env) }, incidentId, spec.act, args, me);
           console.log(`${incidentId}: ${spec.done} (${standing(view)})`);
         } catch (error) {
           if (!(error instanceof ActRefusedError)) throw error;
@@ -102,9 +102,9 @@ export function registerIncidentActs(incident: Command): void {
 }
 
 /** The act's arguments as its schema reads them, or invalid input naming the argument or option at fault. */
-function checkedArgs(spec: ActCommand, args: Record<string, unknown>, command: string): unknown {
+function checkedArgs(spec: ActCommand, args: Record<string, unknown>, command: string): ActArgs<ActName> {
   const parsed = ACT_ARGS[spec.act].safeParse(args);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return parsed.data as ActArgs<ActName>;
   const optionNames = new Set((spec.options ?? []).map((o) => o.flags.split(' ')[0]!.slice(2)));
   throw new ValidationError(command, parsed.error.issues.map((issue) => {
     const field = String(issue.path[0] ?? '');

@@ -93,8 +93,10 @@ approvals:
       const kept = await docker.getContainer(target.Id).inspect();
       expect(kept.State.Status).toBe('exited');
       expect(kept.Name).toMatch(/^\/secops-held\./);
-      // The store has the same timeline the run shows.
-      expect((await incidentTimeline(fresh.db, incidentId)).map((e) => e.text)).toEqual((await handle.query(timelineQuery)).map((e) => e.text));
+      // The store catches up with the timeline the run shows (it is written in batches).
+      const shown = (await handle.query(timelineQuery)).map((e) => e.text);
+      await waitUntil('the store has the timeline', async () => (await incidentTimeline(fresh.db, incidentId)).length >= shown.length, 10_000);
+      expect((await incidentTimeline(fresh.db, incidentId)).map((e) => e.text).slice(0, shown.length)).toEqual(shown);
     });
   });
 
@@ -156,6 +158,7 @@ approvals:
         second.kill('SIGTERM');
         await new Promise((resolve) => second.once('exit', resolve));
       }
+      await waitUntil('the store has the isolation', async () => (await incidentTimeline(fresh.db, incidentId)).some((e) => e.text.startsWith('isolation: ')), 10_000);
       const timeline = await incidentTimeline(fresh.db, incidentId);
       expect(timeline.filter((e) => e.text.startsWith('evidence ')).map((e) => e.text.split(':')[0]), output.join('')).toEqual(['evidence inspect', 'evidence logs', 'evidence changes', 'evidence processes', 'evidence filesystem']);
       expect(readdirSync(join(artifactsDir, 'incidents', incidentId, 'evidence')).sort()).toEqual(['changes.json', 'filesystem.tar', 'inspect.json', 'logs.txt', 'processes.json']);

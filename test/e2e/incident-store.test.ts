@@ -116,14 +116,16 @@ describe('incident store', () => {
     }
   });
 
-  it('appends timeline events once per seq: a retry adds nothing, a clash is refused', async () => {
+  it('persists an incident with its timeline batch, once per seq: a retry adds nothing, a clash is refused', async () => {
     const id = 'inc-20250301-timeline-a1';
-    await saveIncident(fresh.db, view(id));
     const withData: NumberedTimelineEvent = { seq: 1, at: '2025-03-01T10:01:00.000Z', kind: 'evidence', actor: 'system', text: 'Evidence kept', data: { path: 'evidence/logs.tar', sha256: 'ab'.repeat(32) } };
     const records = createIncidentRecordActivities(() => fresh.db);
-    expect(await records.appendTimeline({ incidentId: id, events: [event(0, 'Opened'), withData] })).toBe(2);
-    expect(await records.appendTimeline({ incidentId: id, events: [event(0, 'Opened'), withData] })).toBe(0);
-    expect(await records.appendTimeline({ incidentId: id, events: [withData, event(2, 'Token revoked')] })).toBe(1);
+    // The workflow's batches: the row first, then the events; a retried batch adds nothing.
+    const batch = (events: NumberedTimelineEvent[]) => records.persistIncident({ view: view(id), workflowId: incidentWorkflowId(id), events });
+    expect(await batch([event(0, 'Opened'), withData])).toBe(2);
+    expect(await batch([event(0, 'Opened'), withData])).toBe(0);
+    expect(await batch([withData, event(2, 'Token revoked')])).toBe(1);
+    expect(await batch([])).toBe(0);
     expect(await appendTimelineEvents(fresh.db, id, [])).toBe(0);
     await expect(appendTimelineEvents(fresh.db, id, [event(2, 'Something else')])).rejects.toThrow(/event\(s\) 2 were already recorded with other content/);
     expect(await incidentTimeline(fresh.db, id)).toEqual([event(0, 'Opened'), withData, event(2, 'Token revoked')]);
@@ -159,7 +161,7 @@ describe('incident store', () => {
   it('writes incident acts to their own audit stream, once per key, and the chain verifies', async () => {
     const id = 'inc-20250301-audited-a1';
     const records = createIncidentRecordActivities(() => fresh.db);
-    await records.saveIncident({ view: view(id), workflowId: incidentWorkflowId(id) });
+    await records.persistIncident({ view: view(id), workflowId: incidentWorkflowId(id), events: [] });
     const act = {
       actor: 'cli:bob', action: 'assignRole', incidentId: id, outcome: 'allowed' as const, details: { role: 'scribe', to: 'cli:carol' },
       signature: `${'A'.repeat(86)}==`, keyId: `SHA256:${'B'.repeat(43)}`, idempotencyKey: `${id}/act/1`,

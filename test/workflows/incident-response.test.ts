@@ -23,8 +23,7 @@ interface Recorded {
 /** createActivities-shaped fakes for what an incident touches: the store, Slack, the approval gate. */
 function fakeActivities(recorded: Recorded): Activities {
   return {
-    saveIncident: async () => undefined,
-    appendTimeline: async ({ events }: { events: TimelineEvent[] }) => (recorded.timeline.push(...events), events.length),
+    persistIncident: async ({ events }: { events: TimelineEvent[] }) => (recorded.timeline.push(...events), events.length),
     recordIncidentAudit: async (event: { actor: string; action: string }) => void recorded.audit.push(event),
     announceIncident: async () => ({}),
     remindCommander: async () => void (recorded.reminders += 1),
@@ -129,7 +128,7 @@ describe('incident response (time-skipping server)', () => {
     expect(await send(handle, note)).toMatchObject({ id: incidentId });
     expect(await refusalOf(send(handle, note))).toBe('this signed act was already counted (a replay)');
     expect((await handle.query(timelineQuery)).filter((e) => e.text === 'restarted the pod')).toHaveLength(1);
-    expect(recorded.audit.filter((a) => a.action === 'incident.addTimelineEvent' && a.actor === 'cli:bob')).toHaveLength(1);
+    expect(recorded.audit.filter((a) => a.action === 'addTimelineEvent' && a.actor === 'cli:bob')).toHaveLength(1);
 
     await send(handle, await signed(incidentId, 'bob', 'acknowledge', {}));
     await send(handle, await signed(incidentId, 'alice', 'setMilestone', { milestone: 'impactStarted', at: '2026-11-30T08:00:00.000Z', reason: 'the first 500s in the load balancer log' }));

@@ -6,7 +6,8 @@ export const DRILL_POLICY = 'incident.drill';
 
 /**
  * A fire drill: the incident machinery end to end — steps, an approval, milestones, the
- * timeline — without touching anything. For game days, and the playbook-throughput benchmark.
+ * timeline — without touching anything, resolving itself once approved. For game days, and
+ * the playbook-throughput benchmark.
  */
 export const drill = definePlaybook({
   id: 'drill',
@@ -26,5 +27,7 @@ export const drill = definePlaybook({
     }
     if (!(await ctx.approve(DRILL_POLICY, 'Pretend to contain the drill\'s pretend threat'))) return;
     await ctx.milestone('mitigated');
+    // A drill has nothing left to watch once its steps are done: it resolves itself.
+    await ctx.resolve(`drill of ${input.steps} steps complete`);
   },
 });

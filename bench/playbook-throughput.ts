@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client';
+import { incidentInput, startIncident } from '../client/start-incident';
+import { parseConfig } from '../domain/config';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
+import { startProcess } from '../processes/child-process';
+import { freePort } from '../processes/port';
+import { toolPath } from '../processes/tool-paths';
+import { waitUntil } from '../processes/wait-until';
+import { freshDatabase } from '../test/support/database';
+import { testCliUser } from '../test/support/test-ballots';
+import type { IncidentInput, IncidentOutcome } from '../workflows/incident-response';
+import { DRILL_POLICY } from '../workflows/playbooks/drill';
+import { reportBenchmark } from './results-file';
+import { percentile } from './statistics';
+
+const RUNS = 200;
+/** Enough runs to load the bundle into the worker's isolate and JIT the hot paths before anything is timed. */
+const WARM_UP = 5;
+/**
+ * The shortest approval timeout the policy schema admits (domain/duration.ts: any whole number
+ * of s/m/h/d): the gate still asks, posts, audits and expires, and the run waits on a 1 ms
+ * timer (the SDK's floor) rather than a fixed second that would cap the figure by itself.
+ */
+const APPROVAL_TIMEOUT = '0s';
+
+/**
+ * playbook-throughput (BENCHMARKS.md): 200 `drill` incidents (3 no-op steps, an approval a
+ * low-risk policy approves on expiry, then the drill resolves itself) started at once through
+ * client/start-incident.ts, against one worker — worker/main.ts as its own process, control
+ * role, PostgreSQL store, no Slack — and one dev server. runs_per_second is taken from the
+ * server's own StartTime/CloseTime of the runs (first start → last close); the client's view
+ * (before the first start request → the last result() resolving) is reported beside it.
+ * worker_peak_rss_mb is the worker process's VmHWM once the runs are done (warm-up included).
+ */
+export async function playbookThroughput(): Promise<void> {
+  const temporalPort = await freePort();
+  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
+  const address = `127.0.0.1:${temporalPort}`;
+  const fresh = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'secops-bench-playbooks-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
+    const configText = JSON.stringify({
+      version: 1,
+      taskQueues: { control: 'bench-control', scanners: 'bench-scanners' },
+      artifactsDir: join(dir, 'artifacts'),
+      approvals: {
+        [DRILL_POLICY]: { approvers: { cliUsers: [testCliUser('bench')] }, lowRisk: true, onExpiry: 'approve', timeout: APPROVAL_TIMEOUT, fourEyes: false },
+      },
+    });
+    writeFileSync(join(dir, 'secops.config.yaml'), configText);
+    const config = parseConfig(configText);
+
+    let workerOutput = '';
+    // node itself, not a launcher (the tsx CLI would fork): the pid whose VmHWM is read below is the worker's.
+    const worker = startProcess('worker', process.execPath, ['--import', 'tsx', join(__dirname, '..', 'worker', 'main.ts'), '--role', 'control'], {
+      env: { ...withoutSlack(process.env), SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url },
+      log: (line) => (workerOutput += `${line}\n`),
+    });
+    cleanups.push(() => worker.stop());
+    await waitUntil('worker polling', async () => workerOutput.includes('worker: polling'), 120_000, worker.exited);
+    const workerPid = worker.child.pid!;
+    const workerExe = basename(readlinkSync(`/proc/${workerPid}/exe`));
+    if (!workerExe.startsWith('node')) throw new Error(`the worker's pid ${workerPid} runs ${workerExe}, not node`);
+
+    const client = new Client({ connection: await Connection.connect({ address }) });
+    cleanups.push(() => client.connection.close());
+    const inputs = (count: number, label: string): IncidentInput[] => Array.from({ length: count }, (_, i) => incidentInput(config, {
+      playbook: 'drill', input: { steps: 3, stepDelaySeconds: 0 }, title: `Bench ${label} ${i + 1}`,
+      trigger: { kind: 'cli', by: 'cli:bench', at: new Date().toISOString() }, commander: 'cli:bench',
+    }, 'bench'));
+    const runAll = async (batch: IncidentInput[]) => {
+      const started = await Promise.all(batch.map((input) => startIncident(client, config, input)));
+      return Promise.all(started.map(async ({ workflowId }) => {
+        const handle = client.workflow.getHandle(workflowId);
+        const outcome = (await handle.result()) as IncidentOutcome;
+        const completedAt = performance.now();
+        if (outcome.status !== 'closed') throw new Error(`${workflowId} ended ${outcome.status}: ${outcome.resolution}`);
+        return { handle, completedAt };
+      }));
+    };
+
+    await runAll(inputs(WARM_UP, 'warm-up'));
+
+    const measured = inputs(RUNS, 'run');
+    const loadBefore = loadavg()[0]!;
+    const sent = performance.now();
+    const runs = await runAll(measured);
+    const clientSeconds = (Math.max(...runs.map((r) => r.completedAt)) - sent) / 1000;
+    const loadAfter = loadavg()[0]!;
+    const status = readFileSync(`/proc/${workerPid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+
+    const described = await Promise.all(runs.map((r) => r.handle.describe()));
+    const startMs = described.map((d) => d.startTime.getTime());
+    const closeMs = described.map((d) => closeTimeOf(d));
+    const firstStart = Math.min(...startMs);
+    const serverSeconds = (Math.max(...closeMs) - firstStart) / 1000;
+    const durations = described.map((_, i) => closeMs[i]! - startMs[i]!);
+
+    const history = await runs[0]!.handle.fetchHistory();
+    const events = history.events ?? [];
+    const count = (attribute: keyof (typeof events)[number]) => events.filter((e) => e[attribute]).length;
+
+    reportBenchmark('playbook-throughput', {
+      figures: {
+        runs_per_second: RUNS / serverSeconds,
+        worker_peak_rss_mb: kib('VmHWM') / 1024,
+        runs_per_second_client: RUNS / clientSeconds,
+        first_start_to_last_close_seconds: serverSeconds,
+        start_spread_seconds: (Math.max(...startMs) - firstStart) / 1000,
+        run_seconds_p50: percentile(durations, 50) / 1000,
+        run_seconds_max: Math.max(...durations) / 1000,
+        worker_rss_after_mb: kib('VmRSS') / 1024,
+        history_events_per_run: events.length,
+        workflow_tasks_per_run: count('workflowTaskCompletedEventAttributes'),
+        local_activities_per_run: count('markerRecordedEventAttributes'),
+      },
+      goals: { runs_per_second: 50, worker_peak_rss_mb: 400 }, // BENCHMARKS.md
+      notes: `${RUNS} drill incidents ({ steps: 3, stepDelaySeconds: 0 }; approval ${DRILL_POLICY} lowRisk, onExpiry approve, timeout ${APPROVAL_TIMEOUT}; the drill resolves itself) started at once via startIncident after ${WARM_UP} warm-up runs (bundle built and loaded before timing); `
+        + `runs_per_second from the runs' server StartTime/CloseTime, runs_per_second_client from before the first start request to the last result(); per-run figures from one run's history; `
+        + `one worker (worker/main.ts --role control, its own node process, SECOPS_LOG_LEVEL=WARN, PostgreSQL store, no Slack), the dev server, PostgreSQL and this client on the same machine; `
+        + `node ${process.version}, load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await fresh.drop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function closeTimeOf(description: WorkflowExecutionDescription): number {
+  if (!description.closeTime) throw new Error(`${description.workflowId} has no close time after its result`);
+  return description.closeTime.getTime();
+}
+
+/** The environment minus Slack's variables: without a bot token the worker's Slack activities log instead of posting. */
+function withoutSlack(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SLACK_')));
+}
