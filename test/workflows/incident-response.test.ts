@@ -12,6 +12,7 @@ import { bundleWorkflows } from '../../worker/workflow-bundle';
 import { ACT_UPDATES, incidentQuery, timelineQuery } from '../../workflows/incident-definitions';
 import type { IncidentInput } from '../../workflows/incident-response';
 import { testCliUser, testSigningKey } from '../support/test-ballots';
+import { recordHistory } from '../support/histories';
 import { startTimeSkipping } from '../support/time-skipping';
 
 interface Recorded {
@@ -103,6 +104,7 @@ describe('incident response (time-skipping server)', () => {
     expect(await refusalOf(send(handle, await signed(incidentId, 'alice', 'setSeverity', { severity: 'SEV1', reason: 'worse' })))).toBe('only the commander (cli:bob) may setSeverity');
     await send(handle, await signed(incidentId, 'bob', 'resolve', { summary: 'drill over' }));
     expect(await handle.result()).toMatchObject({ incidentId, status: 'closed', resolution: 'drill over' });
+    await recordHistory(env.client, handle.workflowId);
   });
 
   it('refuses an act that is not authentic or not allowed, before history: no timeline event, no audit row', async () => {
@@ -134,6 +136,7 @@ describe('incident response (time-skipping server)', () => {
     await send(handle, await signed(incidentId, 'alice', 'setMilestone', { milestone: 'impactStarted', at: '2026-11-30T08:00:00.000Z', reason: 'the first 500s in the load balancer log' }));
     await send(handle, await signed(incidentId, 'alice', 'resolve', { summary: 'false alarm' }));
     await handle.result();
+    await recordHistory(env.client, handle.workflowId);
     const view = await handle.query(incidentQuery);
     expect(Object.keys(view.milestones).sort()).toEqual(['acknowledged', 'detected', 'impactStarted', 'resolved']);
     expect(view.milestones.impactStarted).toMatchObject({ at: '2026-11-30T08:00:00.000Z', source: 'cli:alice', reason: 'the first 500s in the load balancer log' });
