@@ -8,6 +8,7 @@ import { registerAppHome } from './handlers/app-home';
 import { guardSlackRequests } from './request-guard';
 import { registerApprovalButtons } from './handlers/approval-buttons';
 import { registerIncidentButtons } from './handlers/incident-buttons';
+import { registerIncidentSubmission } from './handlers/incident-submission';
 import { registerPinnedMessages } from './handlers/pinned-message';
 import { registerRejectSubmission } from './handlers/reject-submission';
 import { registerSecopsCommand } from './handlers/secops-command';
@@ -55,6 +56,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerTriageSubmissions(app, deps);
   registerAppHome(app, deps);
   registerIncidentButtons(app, deps);
+  registerIncidentSubmission(app, deps);
   registerPinnedMessages(app, deps);
   // After ack() Slack has its answer; a later failure is the operator's to see.
   app.error(async (error) => console.error(`slack app: ${error.message}`));

@@ -34,7 +34,8 @@ export const buttonClickSchema = z
 
 export type ButtonClick = z.infer<typeof buttonClickSchema>;
 
-const inputValue = z.object({ value: z.string().nullish(), selected_date: z.string().nullish() });
+const choice = z.object({ value: z.string() });
+const inputValue = z.object({ value: z.string().nullish(), selected_date: z.string().nullish(), selected_option: choice.nullish(), selected_options: z.array(choice).nullish() });
 
 /** A modal submission: who, the metadata we put in the modal, and each input by its name. */
 export const viewSubmissionSchema = z
@@ -50,8 +51,10 @@ export const viewSubmissionSchema = z
     /** What was typed or picked in input `name` (block_id = action_id = name, see MODAL_INPUTS). */
     input: (name: string) => {
       const answer = body.view.state.values[name]?.[name];
-      return (answer?.value ?? answer?.selected_date ?? '').trim();
+      return (answer?.value ?? answer?.selected_date ?? answer?.selected_option?.value ?? '').trim();
     },
+    /** Whether any box of checkboxes input `name` is ticked. */
+    checked: (name: string) => (body.view.state.values[name]?.[name]?.selected_options?.length ?? 0) > 0,
   }));
 
 export type ViewSubmission = z.infer<typeof viewSubmissionSchema>;

@@ -6,6 +6,7 @@ export type SecopsCommand =
   | { kind: 'approvals' }
   | { kind: 'status'; workflowId: string }
   | { kind: 'rotate'; credentialId: string }
+  | { kind: 'incident'; playbook?: string }
   | { kind: 'usage'; problem?: string };
 
 /** Pure, so every wrong form gets the usage message with its reason and nothing starts. */
@@ -26,6 +27,9 @@ export function parseSecopsCommand(text: string): SecopsCommand {
       return args.length === 0 ? { kind: 'approvals' } : { kind: 'usage', problem: `unexpected "${args.join(' ')}"` };
     case 'rotate':
       return args.length === 1 ? { kind: 'rotate', credentialId: args[0]! } : { kind: 'usage', problem: 'rotate needs exactly one credential id' };
+    case 'incident':
+      if (args.length > 1) return { kind: 'usage', problem: 'incident takes at most one playbook id' };
+      return args.length === 1 ? { kind: 'incident', playbook: args[0]! } : { kind: 'incident' };
     case 'status':
       return args.length === 1 ? { kind: 'status', workflowId: args[0]! } : { kind: 'usage', problem: 'status needs exactly one workflow id' };
     default:

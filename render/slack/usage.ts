@@ -6,6 +6,7 @@ const COMMANDS: [usage: string, what: string][] = [
   ['/secops scan <target> [profile]', `scan a configured target now: ${SCAN_PROFILE_CHOICES} (${SCAN_PROFILES.filter(isActiveProfile).join(' and ')} scan actively and need approval); default: the target's configured profile`],
   ['/secops approvals', 'list the approvals waiting for you'],
   ['/secops rotate <credential>', 'rotate a configured credential now (one rotation per credential at a time)'],
+  ['/secops incident [playbook]', 'open an incident: a form for the playbook\'s input, you as commander (without a playbook: the list of playbooks)'],
   ['/secops status <workflow id>', 'show where a run stands'],
   ['/secops help', 'show this help'],
 ];

@@ -8,6 +8,7 @@ import { slashCommandSchema } from '../payloads';
 import { parseSecopsCommand } from '../secops-command';
 import { authorize, NotAuthorizedError } from '../../client/authorize';
 import { slackRequester } from '../requester';
+import { incidentCommand } from './incident-command';
 import { rotateCommand } from './rotate-command';
 import { scanCommand } from './scan-command';
 import { statusCommand } from './status-command';
@@ -25,7 +26,7 @@ export function registerSecopsCommand(app: App, deps: SlackAppDeps): void {
     if (command.kind === 'usage' || !parsed.success) return ack({ response_type: 'ephemeral', ...usageMessage(command.kind === 'usage' ? command.problem : undefined) });
     await ack();
     const requester = slackRequester(client, parsed.data.user_id);
-    const answer = async (): Promise<Reply> => {
+    const answer = async (): Promise<Reply | undefined> => {
       switch (command.kind) {
         case 'scan':
           await authorize(deps, requester, 'dast.scan', command.targetId);
@@ -38,11 +39,15 @@ export function registerSecopsCommand(app: App, deps: SlackAppDeps): void {
         case 'rotate':
           await authorize(deps, requester, 'rotation.start', command.credentialId);
           return rotateCommand(deps, command.credentialId, parsed.data);
+        case 'incident':
+          await authorize(deps, requester, 'incident.start', command.playbook ?? 'incident');
+          return incidentCommand(client, command.playbook, parsed.data);
       }
     };
     const reply = await answer().catch((error: unknown) => ({
       text: `${error instanceof NotAuthorizedError ? ':no_entry:' : ':warning:'} ${line(error instanceof Error ? error.message : String(error), 1500)}`,
     }));
-    await respond({ response_type: 'ephemeral', ...reply });
+    // An opened modal is the answer itself.
+    if (reply) await respond({ response_type: 'ephemeral', ...reply });
   });
 }

@@ -22,6 +22,8 @@ export const SLACK_LIMITS = {
   image: { altText: 2000, url: 3000, title: 2000 },
   markdown: { text: 12_000 },
   button: { text: 75, value: 2000, url: 3000, accessibilityLabel: 75 },
+  /** Option objects (selects, checkboxes): text and value, and at most 100 options in an element. */
+  option: { text: 75, value: 150, options: 100 },
   placeholder: 150,
   plainTextInput: { length: 3000 },
   modal: { title: 24, submit: 24, close: 24 },
@@ -49,12 +51,15 @@ const ELEMENT_FIELDS: Record<string, readonly string[]> = {
   plain_text_input: ['type', 'action_id', 'initial_value', 'multiline', 'min_length', 'max_length', 'dispatch_action_config', 'focus_on_load', 'placeholder'],
   url_text_input: ['type', 'action_id', 'initial_value', 'dispatch_action_config', 'focus_on_load', 'placeholder'],
   datepicker: ['type', 'action_id', 'initial_date', 'confirm', 'focus_on_load', 'placeholder'],
+  static_select: ['type', 'action_id', 'options', 'option_groups', 'initial_option', 'confirm', 'focus_on_load', 'placeholder'],
+  number_input: ['type', 'action_id', 'is_decimal_allowed', 'initial_value', 'min_value', 'max_value', 'dispatch_action_config', 'focus_on_load', 'placeholder'],
+  checkboxes: ['type', 'action_id', 'options', 'initial_options', 'confirm', 'focus_on_load'],
 };
 
 /** Which elements Slack allows where (Block Kit "compatible blocks" of each element). */
 const ELEMENTS_IN = {
   actions: new Set(['button', 'datepicker']),
-  input: new Set(['plain_text_input', 'url_text_input', 'datepicker']),
+  input: new Set(['plain_text_input', 'url_text_input', 'datepicker', 'static_select', 'number_input', 'checkboxes']),
   accessory: new Set(['button', 'datepicker']),
 };
 
@@ -170,9 +175,27 @@ function element(problems: Problems, value: unknown, allowed: Set<string>, path:
         }
       }
       return;
+    case 'static_select':
+    case 'checkboxes':
+      list(problems, value.options, SLACK_LIMITS.option.options, `${path}/options`, (item, at) => option(problems, item, at));
+      if (value.initial_option !== undefined) option(problems, value.initial_option, `${path}/initial_option`);
+      return;
+    case 'number_input':
+      if (typeof value.is_decimal_allowed !== 'boolean') problems.push(slackError('is_decimal_allowed is required and must be a boolean', `${path}/is_decimal_allowed`));
+      for (const bound of ['initial_value', 'min_value', 'max_value'] as const) {
+        if (value[bound] !== undefined && (typeof value[bound] !== 'string' || !Number.isFinite(Number(value[bound])))) problems.push(slackError('must be a number as a string', `${path}/${bound}`));
+      }
+      return;
     case 'datepicker':
       if (value.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(value.initial_date))) problems.push(slackError('must be YYYY-MM-DD', `${path}/initial_date`));
   }
+}
+
+function option(problems: Problems, value: unknown, path: string): void {
+  if (!isObject(value)) return void problems.push(slackError('must be an option object', path));
+  unknownFields(problems, value, ['text', 'value', 'description', 'url'], path);
+  textObject(problems, value.text, SLACK_LIMITS.option.text, `${path}/text`);
+  string(problems, value.value, SLACK_LIMITS.option.value, `${path}/value`);
 }
 
 function image(problems: Problems, value: Json, path: string): void {
