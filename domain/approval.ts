@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Ballot, TrustedKey } from './ballot';
+import { trustedKeys, type Ballot, type TrustedKey } from './ballot';
 import { durationSchema } from './schedule-schema';
 import { parsePublicKey } from './signing-key';
 import { slackGroupIdSchema, slackUserIdSchema } from './slack-ids';
@@ -134,14 +134,12 @@ function cliUserName(user: Approvers['cliUsers'][number] | string): string {
  * signed ballots has none, so nothing can be forged into it; its approvals expire by policy.
  */
 export function trustedKeysOf(policy: ApprovalPolicy): Map<string, TrustedKey> {
-  const trusted = new Map<string, TrustedKey>();
-  const add = (line: string, signsFor: TrustedKey['signsFor']) => {
-    const key = parsePublicKey(line);
-    if (typeof key !== 'string') trusted.set(key.keyId, { ...key, signsFor });
-  };
-  for (const approvers of [policy.approvers, ...policy.escalation.map((step) => step.approvers)]) {
-    for (const user of approvers.cliUsers as (Approvers['cliUsers'][number] | string)[]) if (typeof user !== 'string') add(user.publicKey, `cli:${user.name}`);
-  }
-  if (policy.slackAppPublicKey) add(policy.slackAppPublicKey, 'slack');
-  return trusted;
+  return trustedKeys({ cliUsers: cliUsersOf(policy), ...(policy.slackAppPublicKey && { slackAppPublicKey: policy.slackAppPublicKey }) });
+}
+
+/** The CLI users a policy names with their keys, every escalation step's too (runs from before keys named users alone: skipped). */
+export function cliUsersOf(policy: Pick<ApprovalPolicy, 'approvers' | 'escalation'>): { name: string; publicKey: string }[] {
+  return [policy.approvers, ...policy.escalation.map((step) => step.approvers)]
+    .flatMap((approvers) => approvers.cliUsers as (Approvers['cliUsers'][number] | string)[])
+    .filter((user): user is Approvers['cliUsers'][number] => typeof user !== 'string');
 }

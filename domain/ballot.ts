@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromBase64 } from './base64';
 import { ed25519Verify } from './ed25519-verify';
-import type { PublicSigningKey } from './signing-key';
+import { parsePublicKey, type PublicSigningKey } from './signing-key';
 
 /**
  * A ballot is a vote signed by the front end that authenticated the voter: the Slack app
@@ -36,6 +36,24 @@ export type Ballot = UnsignedBallot & { signature: string };
 /** Who a trusted key may sign for: any Slack user (the Slack app's key) or one CLI user. */
 export interface TrustedKey extends PublicSigningKey {
   signsFor: 'slack' | `cli:${string}`;
+}
+
+/** Who may sign: the Slack app for Slack users, each CLI user for themselves (config `slackApp`, `approvers.cliUsers`). */
+export interface SignerKeys {
+  slackAppPublicKey?: string;
+  cliUsers: { name: string; publicKey: string }[];
+}
+
+/** The keys `signers` name, by key id; a line that is not a key trusts nobody. Ballots and incident acts alike. */
+export function trustedKeys(signers: SignerKeys): Map<string, TrustedKey> {
+  const trusted = new Map<string, TrustedKey>();
+  const add = (line: string, signsFor: TrustedKey['signsFor']) => {
+    const key = parsePublicKey(line);
+    if (typeof key !== 'string') trusted.set(key.keyId, { ...key, signsFor });
+  };
+  for (const user of signers.cliUsers) add(user.publicKey, `cli:${user.name}`);
+  if (signers.slackAppPublicKey) add(signers.slackAppPublicKey, 'slack');
+  return trusted;
 }
 
 /** Exactly the bytes signed: every field, in a fixed order, under a versioned label. */

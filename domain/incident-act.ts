@@ -3,7 +3,6 @@ import type { Principal } from './approval';
 import { fromBase64 } from './base64';
 import { BALLOT_CLOCK_SKEW_MS, principalSchema, signerProblem, type TrustedKey } from './ballot';
 import { ed25519Verify } from './ed25519-verify';
-import { parsePublicKey } from './signing-key';
 import { roleSchema, severitySchema, snoozeSchema, incidentStatusSchema, milestoneSchema } from './incident';
 
 /**
@@ -90,21 +89,4 @@ export function actProblem(candidate: unknown, expected: ActName, incidentId: st
   const signature = fromBase64(act.signature);
   if (!signature || signature.length !== 64 || !ed25519Verify(signature, actBytes(act), key!.key)) return 'act signature does not verify (forged or altered)';
   return undefined;
-}
-
-/** Who may sign acts on an incident: the Slack app for Slack users, each CLI user for themselves (config `slackApp`, `approvers.cliUsers`). */
-export interface ActSigners {
-  slackAppPublicKey?: string;
-  cliUsers: { name: string; publicKey: string }[];
-}
-
-export function trustedActKeys(signers: ActSigners): Map<string, TrustedKey> {
-  const trusted = new Map<string, TrustedKey>();
-  const add = (line: string, signsFor: TrustedKey['signsFor']) => {
-    const key = parsePublicKey(line);
-    if (typeof key !== 'string') trusted.set(key.keyId, { ...key, signsFor });
-  };
-  for (const user of signers.cliUsers) add(user.publicKey, `cli:${user.name}`);
-  if (signers.slackAppPublicKey) add(signers.slackAppPublicKey, 'slack');
-  return trusted;
 }

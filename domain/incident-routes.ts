@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Alert } from './alert';
 import { principalSchema } from './ballot';
 import { severitySchema } from './incident';
-import type { ActSigners } from './incident-act';
+import { cliUsersOf, type ApprovalPolicy } from './approval';
+import type { SignerKeys } from './ballot';
 
 /**
  * Alert routes (incident.io's "alert routes", Alertmanager's own routing tree): the first
@@ -37,10 +38,7 @@ export function routeInput(route: IncidentRoute, alert: Pick<Alert, 'labels'>): 
 }
 
 /** Who may sign acts on incidents: every CLI user an approval policy names, and the Slack app. */
-export function incidentSigners(config: { approvals: Record<string, { approvers: { cliUsers: { name: string; publicKey: string }[] }; escalation: { approvers: { cliUsers: { name: string; publicKey: string }[] } }[] }>; slackApp?: { publicKey: string } | undefined }): ActSigners {
-  const cliUsers = new Map<string, string>();
-  for (const policy of Object.values(config.approvals)) {
-    for (const approvers of [policy.approvers, ...policy.escalation.map((step) => step.approvers)]) for (const user of approvers.cliUsers) cliUsers.set(user.name, user.publicKey);
-  }
+export function incidentSigners(config: { approvals: Record<string, Pick<ApprovalPolicy, 'approvers' | 'escalation'>>; slackApp?: { publicKey: string } | undefined }): SignerKeys {
+  const cliUsers = new Map(Object.values(config.approvals).flatMap(cliUsersOf).map((user) => [user.name, user.publicKey]));
   return { cliUsers: [...cliUsers].map(([name, publicKey]) => ({ name, publicKey })), ...(config.slackApp && { slackAppPublicKey: config.slackApp.publicKey }) };
 }

@@ -23,7 +23,6 @@ export const MILESTONES = ['impactStarted', 'detected', 'acknowledged', 'mitigat
 export type Milestone = (typeof MILESTONES)[number];
 
 export const severitySchema = z.enum(INCIDENT_SEVERITIES, { error: 'must be SEV1, SEV2, SEV3 or SEV4' });
-export const prioritySchema = z.enum(INCIDENT_PRIORITIES, { error: 'must be P1, P2, P3 or P4' });
 export const incidentStatusSchema = z.enum(INCIDENT_STATUSES, { error: 'must be active, stable or closed' });
 export const roleSchema = z.enum(INCIDENT_ROLES, { error: 'must be commander, scribe or liaison' });
 export const milestoneSchema = z.enum(MILESTONES, { error: `must be one of ${MILESTONES.join(', ')}` });

@@ -2,8 +2,8 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Principal } from '../domain/approval';
-import type { TrustedKey } from '../domain/ballot';
-import { ACT_NAMES, actProblem, trustedActKeys, type ActArgs, type ActName, type ActSigners, type SignedAct } from '../domain/incident-act';
+import { trustedKeys, type SignerKeys, type TrustedKey } from '../domain/ballot';
+import { ACT_NAMES, actProblem, type ActArgs, type ActName, type SignedAct } from '../domain/incident-act';
 import { actRefusal } from '../domain/incident-authority';
 import {
   defaultPriority, statusUpdateCadenceMs, type IncidentSeverity, type IncidentView, type Milestone, type TimelineEvent, type TimelineKind,
@@ -30,7 +30,7 @@ export interface IncidentOpening {
   trigger: { kind: 'cli' | 'slack' | 'alert' | 'dast'; by: string; at: string };
   commander?: Principal;
   participants: Principal[];
-  signers: ActSigners;
+  signers: SignerKeys;
 }
 
 /**
@@ -60,7 +60,7 @@ export class IncidentRun {
 
   constructor(opening: IncidentOpening) {
     const at = opening.trigger.at;
-    this.trusted = trustedActKeys(opening.signers);
+    this.trusted = trustedKeys(opening.signers);
     this.view = {
       id: opening.incidentId, title: opening.title, playbook: opening.playbook, severity: opening.severity, priority: defaultPriority(opening.severity), status: 'active',
       roles: opening.commander ? { commander: opening.commander } : {}, participants: [...new Set(opening.participants)], handoffs: [],
