@@ -101,6 +101,9 @@ if [[ $WANT_POSTGRES == true ]]; then
     runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
 SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
 ALTER ROLE secops_test WITH LOGIN CREATEDB CREATEROLE PASSWORD '$password';
+-- DROP DATABASE ... WITH (FORCE) ends every session in a test's database, including an
+-- autovacuum worker's, which has no role of its own: only pg_signal_backend may end it.
+GRANT pg_signal_backend TO secops_test;
 SELECT 'CREATE DATABASE secops_test OWNER secops_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'secops_test')\gexec
 -- Every statement of the test role goes to the server log, in every database it connects
 -- to: the rotation tests read the log to prove passwords never reach SQL text.

@@ -154,11 +154,12 @@ approvals:
         const isolate = await nextApproval(handle, 'the isolation approval', (a) => a.action === 'containment.isolate');
         await voteOn(handle, { approvalId: isolate.approvalId, voter: 'cli:carol', vote: 'approve' });
         await nextApproval(handle, 'the stop approval', (a) => a.action === 'containment.stop');
+        // The timeline reaches the store in batches written by an activity, so the worker must still run while we wait.
+        await waitUntil('the store has the isolation', async () => (await incidentTimeline(fresh.db, incidentId)).some((e) => e.text.startsWith('isolation: ')), 60_000);
       } finally {
         second.kill('SIGTERM');
         await new Promise((resolve) => second.once('exit', resolve));
       }
-      await waitUntil('the store has the isolation', async () => (await incidentTimeline(fresh.db, incidentId)).some((e) => e.text.startsWith('isolation: ')), 10_000);
       const timeline = await incidentTimeline(fresh.db, incidentId);
       expect(timeline.filter((e) => e.text.startsWith('evidence ')).map((e) => e.text.split(':')[0]), output.join('')).toEqual(['evidence inspect', 'evidence logs', 'evidence changes', 'evidence processes', 'evidence filesystem']);
       expect(readdirSync(join(artifactsDir, 'incidents', incidentId, 'evidence')).sort()).toEqual(['changes.json', 'filesystem.tar', 'inspect.json', 'logs.txt', 'processes.json']);

@@ -39,8 +39,24 @@ export async function freshDatabase(): Promise<FreshDatabase> {
       await db.end();
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      try {
+        await dropWithRetry(cleanup, name);
+      } finally {
+        await cleanup.end();
+      }
     },
   };
+}
+
+/** A session the test role may not end (one that is just starting, or a server process) passes within moments; three tries, then the error. */
+async function dropWithRetry(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
