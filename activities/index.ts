@@ -4,6 +4,7 @@ import type { Database } from '../store/database';
 import { createAuditActivities } from './approvals/audit';
 import { createContainmentActivities } from './containment';
 import { createCompareActivities } from './findings/compare-scan';
+import { createIncidentWorthyActivities } from './findings/incident-worthy';
 import { createIngestActivities } from './findings/ingest-report';
 import { createRetestActivities } from './findings/retest-outcome';
 import { createScanRecordActivities } from './findings/scan-records';
@@ -64,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIngestActivities(db),
     ...createCompareActivities(db),
     ...createRetestActivities(),
+    ...createIncidentWorthyActivities(),
     ...createReportActivities(),
     ...createNotifyActivities(deps.slack, deps.slackChannel, runUrl),
     ...createScanErrorNotifyActivities(deps.slack, deps.slackChannel, runUrl),

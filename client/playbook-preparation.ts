@@ -1,7 +1,9 @@
 import type { Principal } from '../domain/approval';
 import type { Config } from '../domain/config';
 import { dastScanInput, findTarget } from '../domain/dast';
+import { retestScanOf } from '../domain/finding-incident';
 import { credentialRotationInput, findCredential } from '../domain/rotation';
+import { ownerPrincipals } from '../domain/target-owners';
 import { ValidationError } from '../domain/validation-error';
 import type { ExposedVulnerabilityPrepared } from '../workflows/playbooks/exposed-vulnerability';
 import type { CredentialPrepared } from '../workflows/playbooks/rotate-compromised';
@@ -28,13 +30,6 @@ export function preparePlaybook(config: Config, playbook: string, input: Record<
   if (playbook !== 'exposed-vulnerability') return { participants: [] };
   const target = findTarget(config, String(input.target));
   if (!target) throw new ValidationError(source, [{ path: 'input.target', message: `no target ${String(input.target)} in the config` }]);
-  const prepared: ExposedVulnerabilityPrepared = { retest: dastScanInput(config, target, 'schedule') };
-  return { prepared, participants: target.owners.flatMap(ownerPrincipal) };
-}
-
-/** A target owner as a person who can act: a Slack user or a CLI user (a Slack user group cannot sign). */
-function ownerPrincipal(owner: string): Principal[] {
-  if (/^[UW][A-Z0-9]{2,20}$/.test(owner)) return [`slack:${owner}`];
-  if (owner.startsWith('cli:')) return [owner as Principal];
-  return [];
+  const prepared: ExposedVulnerabilityPrepared = { retest: retestScanOf(dastScanInput(config, target, 'schedule')) };
+  return { prepared, participants: ownerPrincipals(target.owners) };
 }

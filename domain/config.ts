@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INCIDENT_ON } from './finding-incident';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema, publicKeySchema } from './approval';
@@ -47,6 +48,11 @@ const targetSchema = z
     failOn: z.enum(SEVERITIES).default(DEFAULT_FAIL_ON),
     /** Slack users (U…), Slack groups (S…) and CLI users (cli:<name>) who own the target and may triage it; other entries are labels. */
     owners: z.array(z.string().min(1).max(200)).default([]),
+    /**
+     * A new finding at or above this severity opens an `exposed-vulnerability` incident with
+     * the owners on it (domain/finding-incident.ts). Unset: scans open no incidents.
+     */
+    incidentOn: z.enum(INCIDENT_ON).optional(),
     channel: z.string().min(1).optional(),
     maxScanMinutes: z.number().int().min(1).max(24 * 60).default(30),
     limits: z

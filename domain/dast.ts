@@ -3,7 +3,10 @@ import { gatePolicyOf, type ApprovalPolicy, type Principal } from './approval';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import type { Config, Target } from './config';
 import type { SeverityCounts } from './finding';
+import type { FindingIncidents } from './finding-incident';
+import { incidentSigners } from './incident-routes';
 import type { ScanReport } from './scan-report';
+import { ownerPrincipals } from './target-owners';
 import type { TaskQueueNames } from './task-queues';
 
 /** The input of the `dastScan` workflow: everything it needs, nothing secret. */
@@ -17,6 +20,8 @@ export interface DastScanInput {
   requestedBy: Principal | 'schedule';
   /** Who approves an active scan (config `approvals."dast.active-scan"`); none → active scans are refused. */
   activeScanPolicy?: ApprovalPolicy;
+  /** Set when the target has `incidentOn`: new findings at or above it open incidents. */
+  findingIncidents?: FindingIncidents;
 }
 
 export interface DastScanResult {
@@ -27,11 +32,17 @@ export interface DastScanResult {
   diff: ScanReport['diff'];
   findings: number;
   reports: { json: string; sarif: string; markdown: string; html: string };
+  /** The incidents this scan opened for its new findings (target `incidentOn`), and how many more it would have opened. */
+  incidents?: { opened: string[]; more: number };
 }
 
 export function dastScanInput(config: Config, target: Target, requestedBy: Principal | 'schedule'): DastScanInput {
   const activeScanPolicy = gatePolicyOf(config, ACTIVE_SCAN_ACTION);
-  return { target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy, ...(activeScanPolicy && { activeScanPolicy }) };
+  const findingIncidents: FindingIncidents | undefined = target.incidentOn && { atLeast: target.incidentOn, participants: ownerPrincipals(target.owners), signers: incidentSigners(config) };
+  return {
+    target, images: config.scanners.images, taskQueues: config.taskQueues, artifactsDir: config.artifactsDir, requestedBy,
+    ...(activeScanPolicy && { activeScanPolicy }), ...(findingIncidents && { findingIncidents }),
+  };
 }
 
 /** Schedules are named after their target; a scheduled run's id is this plus Temporal's `-<time>`. */

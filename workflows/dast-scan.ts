@@ -8,6 +8,7 @@ import { scanReportDir } from '../domain/scan-report-dir';
 import { apiSpecUrl, targetProblems } from '../domain/target-scope';
 import { requestApproval } from './approval';
 import { diffAndReport } from './diff-and-report';
+import { openFindingIncidents } from './finding-incidents';
 
 /** Runs started before the apiSpec host was resolved and checked go on without that step. */
 const API_SPEC_DNS_CHECK = 'api-spec-dns-check';
@@ -18,10 +19,13 @@ const API_SPEC_DNS_CHECK = 'api-spec-dns-check';
 const COVERAGE_GATE = 'coverage-gate';
 /** Failures that mean the scan proved nothing: the target's channel is told why. */
 const NOTICE_WORTHY = ['NothingScanned', 'ScanTimedOut'];
+/** Runs started before scans opened incidents for new findings (target `incidentOn`) finish without that step. */
+const FINDING_INCIDENTS = 'finding-incidents';
 
 /**
  * One DAST scan of one target: validate scope → (approval for active profiles) → run the
- * scanner container → ingest its report → diff against the last scan → reports → notify.
+ * scanner container → ingest its report → diff against the last scan → reports → notify →
+ * an incident for each new finding the target says should page someone (`incidentOn`).
  * The workflow id is the scan id; findings stay in the store and on disk, never in history.
  */
 export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
@@ -62,7 +66,12 @@ export async function dastScan(input: DastScanInput): Promise<DastScanResult> {
   }
 
   await control.recordScanStarted({ scanId, targetId: target.id, engine: target.engine, profile: target.profile, startedAt: new Date().toISOString() });
-  return scanAndReport(input, scanId, control, scanners);
+  const result = await scanAndReport(input, scanId, control, scanners);
+  // A new finding at or above the target's incidentOn opens an incident with its owners on it.
+  if (input.findingIncidents && result.diff.new > 0 && patched(FINDING_INCIDENTS)) {
+    return { ...result, incidents: await openFindingIncidents(input, input.findingIncidents, result, control) };
+  }
+  return result;
 }
 
 /**
