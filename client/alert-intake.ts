@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
-import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Alert } from '../domain/alert';
 import type { Config } from '../domain/config';
 import { routeInput, routeOf } from '../domain/incident-routes';
 import { ValidationError } from '../domain/validation-error';
 import type { Database } from '../store/database';
-import { claimWebhookDelivery } from '../store/incidents';
-import { alertSignal, type AlertDelivery } from '../workflows/incident-definitions';
-import { incidentResponse } from '../workflows/incident-response';
+import { queueAlertGroups, type AlertGroupToSend } from '../store/alert-outbox';
+import type { AlertDelivery } from '../workflows/incident-definitions';
 import { incidentInput } from './start-incident';
 
 /**
  * One run per alert group: `incident-alert:<hash of source and group key>`. Signal-with-start
- * on it is Temporal's own exactly-once: Alertmanager's repeats, retries after a lost answer
+ * on it (alert-dispatcher.ts) is Temporal's own exactly-once: Alertmanager's repeats, retries after a lost answer
  * and posts racing each other all reach the one open incident, and only after it is closed
  * does the group open a new one.
  */
@@ -27,15 +25,18 @@ export interface IntakeResult {
 
 /**
  * What http/ hands authenticated, parsed alerts to: each group is routed (config
- * `incidents.routes`) and signalled to its incident's run, which opens with the route's
- * playbook if none is open. An alert no route takes, or whose route's playbook input fails,
- * is refused with the reason before anything starts (ValidationError → 422). A delivery id
- * seen before (Standard Webhooks `webhook-id`) is a duplicate and changes nothing.
+ * `incidents.routes`), and the post is kept in the store's outbox, whole, before it is
+ * answered; the dispatcher (alert-dispatcher.ts) then signals each group to its incident's
+ * run, which opens with the route's playbook if none is open. The answer does not wait on
+ * Temporal: an alert is safe once it is in the outbox, and a sender's retries only wait on
+ * what they must. An alert no route takes, or whose route's playbook input fails, is refused
+ * with the reason before anything is kept (ValidationError → 422). A delivery id seen before
+ * (Standard Webhooks `webhook-id`) is a duplicate and changes nothing.
  */
-export async function receiveAlerts(deps: { client: Client; config: Config; db: Database }, alerts: Alert[], delivery: { deliveryId?: string; receivedAt: Date }): Promise<IntakeResult> {
+export async function receiveAlerts(deps: { config: Config; db: Database; queued?: () => void }, alerts: Alert[], delivery: { deliveryId?: string; receivedAt: Date }): Promise<IntakeResult> {
   const groups = new Map<string, Alert[]>();
   for (const alert of alerts) groups.set(alertWorkflowId(alert), [...(groups.get(alertWorkflowId(alert)) ?? []), alert]);
-  const starts = [...groups].map(([workflowId, group]) => {
+  const toSend: AlertGroupToSend[] = [...groups].map(([workflowId, group]) => {
     const first = group[0]!;
     const route = routeOf(deps.config.incidents.routes, first);
     if (!route) throw new ValidationError('alert', [{ path: 'labels', message: `no incident route matches ${JSON.stringify(first.labels)}` }]);
@@ -45,27 +46,13 @@ export async function receiveAlerts(deps: { client: Client; config: Config; db: 
       ...(route.commander && { commander: route.commander as `slack:${string}` | `cli:${string}` }),
       participants: route.participants as (`slack:${string}` | `cli:${string}`)[],
     }, `alert route ${route.name}`, delivery.receivedAt);
-    return { workflowId, group, input };
-  });
-  // Claimed only once every group is routed, so a refused post can be sent again as it is.
-  if (delivery.deliveryId !== undefined && !(await claimWebhookDelivery(deps.db, 'webhook', delivery.deliveryId, delivery.receivedAt))) return { status: 'duplicate', incidents: [] };
-  const incidents: string[] = [];
-  for (const { workflowId, group, input } of starts) {
     const signal: AlertDelivery = { alerts: group, ...(delivery.deliveryId !== undefined && { deliveryId: delivery.deliveryId }), receivedAt: delivery.receivedAt.toISOString() };
     // A group that has only resolved goes on its open incident's timeline, and opens none.
-    if (group.every((alert) => alert.status === 'resolved')) {
-      const reached = await deps.client.workflow.getHandle(workflowId).signal(alertSignal, signal).then(() => true, (error: unknown) => {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      });
-      if (reached) incidents.push(workflowId);
-      continue;
-    }
-    await deps.client.workflow.signalWithStart(incidentResponse, {
-      taskQueue: deps.config.taskQueues.control, workflowId, args: [input], signal: alertSignal, signalArgs: [signal],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    });
-    incidents.push(workflowId);
-  }
-  return { status: 'accepted', incidents };
+    return { workflowId, opens: group.some((alert) => alert.status !== 'resolved'), input, delivery: signal, receivedAt: delivery.receivedAt };
+  });
+  // Claimed only once every group is routed, so a refused post can be sent again as it is.
+  const claim = delivery.deliveryId !== undefined ? { source: 'webhook', deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt } : undefined;
+  if (!(await queueAlertGroups(deps.db, toSend, claim))) return { status: 'duplicate', incidents: [] };
+  deps.queued?.();
+  return { status: 'accepted', incidents: toSend.filter((g) => g.opens).map((g) => g.workflowId) };
 }

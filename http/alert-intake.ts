@@ -8,6 +8,8 @@ import type { Alert, AlertSource } from '../domain/alert';
  */
 export interface AlertIntake {
   receive(alerts: Alert[], delivery: AlertDelivery): Promise<IntakeResult>;
+  /** Called when the server closes, after the last request was answered. */
+  close?(): Promise<void>;
 }
 
 export interface AlertDelivery {
@@ -19,6 +21,6 @@ export interface AlertDelivery {
 
 export interface IntakeResult {
   status: 'accepted' | 'duplicate';
-  /** The incidents the alerts were filed under. */
+  /** The runs the alert groups that may open an incident go to (a group that has only resolved opens none). */
   incidents: string[];
 }

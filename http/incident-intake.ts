@@ -1,12 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { receiveAlerts } from '../client/alert-intake';
+import { startAlertDispatcher } from '../client/alert-dispatcher';
 import type { Store } from '../client/store';
 import type { Config } from '../domain/config';
 import type { AlertIntake } from './alert-intake';
 
 /**
- * The AlertIntake that opens incidents: each group routed by the config's `incidents.routes`
- * and signalled to its one run (client/alert-intake.ts).
+ * The AlertIntake that opens incidents: each group routed by the config's `incidents.routes`,
+ * kept in the store's outbox, and signalled to its one run by the dispatcher that runs beside
+ * the server (client/alert-intake.ts, client/alert-dispatcher.ts) until it closes.
  *
  * Authorization: an alert carries no person, so `incident.start` for alerts is the hook's
  * authentication and nothing more — the Alertmanager bearer token or a Standard Webhooks
@@ -15,6 +17,10 @@ import type { AlertIntake } from './alert-intake';
  * responders come from the config, never from the alert), and whatever a playbook then does
  * to the world still waits on its approvals. The config's `authorization` rules govern people.
  */
-export function incidentIntake(deps: { client: Client; config: Config; db: Store }): AlertIntake {
-  return { receive: (alerts, delivery) => receiveAlerts(deps, alerts, delivery) };
+export function incidentIntake(deps: { client: Client; config: Config; db: Store; log?: (line: string) => void }): AlertIntake {
+  const dispatcher = startAlertDispatcher(deps);
+  return {
+    receive: (alerts, delivery) => receiveAlerts({ ...deps, queued: dispatcher.wake }, alerts, delivery),
+    close: () => dispatcher.stop(),
+  };
 }

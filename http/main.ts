@@ -12,9 +12,11 @@ import { httpSettings } from './settings';
 
 /**
  * The alert webhooks process (`secops http`, or `node dist/http/main.js` in the image):
- * authenticated alerts in, incidents opened and fed through Temporal, the store for the
- * deliveries already seen. It holds no state of its own, so it can be restarted at any time:
- * Alertmanager retries what failed meanwhile and signal-with-start finds the open incidents.
+ * authenticated alerts in, kept in the store's outbox, then sent to their incidents' runs
+ * through Temporal; the store also remembers the deliveries already seen. It holds no state
+ * of its own, so it can be restarted at any time: what it took in and had not sent waits in
+ * the outbox for the next one, Alertmanager retries what failed meanwhile, and
+ * signal-with-start finds the open incidents.
  * Everything is checked before it listens; the exit codes are the CLI's.
  */
 async function main(): Promise<void> {
@@ -34,13 +36,14 @@ async function main(): Promise<void> {
     await db.end();
     throw error;
   });
-  const app = createHttpServer({ ...server, intake: incidentIntake({ client, config, db }), logger: (line) => console.error(line) });
+  const app = createHttpServer({ ...server, intake: incidentIntake({ client, config, db, log: (line) => console.error(line) }), logger: (line) => console.error(line) });
   await app.listen({ host, port });
   const hooks = [server.alertmanagerToken && 'POST /hooks/alertmanager', server.webhookSecrets.length > 0 && 'POST /hooks/events'].filter(Boolean);
   console.log(`http: listening on http://${host}:${port} (${hooks.join(', ')}; GET /healthz)`);
 
   const stop = async () => {
-    // Requests in flight are answered first: an alert half taken in is either accepted or refused, never dropped.
+    // Requests in flight are answered first: an alert half taken in is either accepted or refused,
+    // never dropped. Closing also stops the dispatcher once it has sent what it holds.
     await app.close();
     await db.end();
     await client.connection.close();

@@ -47,5 +47,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     routes.set(EVENTS_HOOK, ['POST']);
   }
   answerUnmatchedRequests(app, routes, maxBodyBytes, log);
+  app.addHook('onClose', async () => options.intake.close?.());
   return app;
 }

@@ -96,7 +96,7 @@ const DELIVERY_MEMORY = '24 hours';
  * Deliveries older than a day (counted from this one's receipt) are swept as it goes; a
  * replay that old fails the signature's timestamp check anyway.
  */
-export async function claimWebhookDelivery(db: Database, source: string, deliveryId: string, receivedAt: Date): Promise<boolean> {
+export async function claimWebhookDelivery(db: Pick<Database, 'query'>, source: string, deliveryId: string, receivedAt: Date): Promise<boolean> {
   const { rowCount } = await db.query(
     'INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (source, delivery_id) DO NOTHING',
     [source, deliveryId, receivedAt],

@@ -6,6 +6,7 @@ import { auditChain } from './migrations/0004-audit-chain';
 import { coverage } from './migrations/0005-coverage';
 import { weaknessSplit } from './migrations/0006-weakness-split';
 import { incidents } from './migrations/0007-incidents';
+import { alertOutbox } from './migrations/0008-alert-outbox';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited — add a new one. */
-export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain, coverage, weaknessSplit, incidents];
+export const MIGRATIONS: Migration[] = [auditEvents, dast, auditNoTruncate, auditChain, coverage, weaknessSplit, incidents, alertOutbox];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

@@ -65,6 +65,7 @@ describe('POST /hooks/events → incident', () => {
     for await (const run of workers.client.workflow.list({ query: `TaskQueue = '${workers.taskQueues.control}'` })) ids.push(run.workflowId);
     return ids.sort();
   };
+  const outbox = async () => (await fresh.db.query('SELECT id, workflow_id FROM alert_outbox ORDER BY id')).rows;
   const deliveries = async () => (await fresh.db.query('SELECT delivery_id FROM webhook_deliveries ORDER BY delivery_id')).rows.map((r) => r.delivery_id as string);
 
   it('opens one incident; a replayed webhook-id is a duplicate and adds nothing', { timeout: 60_000 }, async () => {
@@ -86,10 +87,11 @@ describe('POST /hooks/events → incident', () => {
   });
 
   it('refuses an alert no route takes (422), and a resolution alone opens nothing: no run, no row, no claimed delivery', { timeout: 60_000 }, async () => {
-    const before = { runs: await runs(), incidents: await listIncidents(fresh.db, { limit: 50 }), deliveries: await deliveries() };
+    const before = { runs: await runs(), incidents: await listIncidents(fresh.db, { limit: 50 }), deliveries: await deliveries(), outbox: await outbox() };
     const unrouted = await post('msg_unrouted', { title: 'Disk full on db-3', dedupKey: 'db-3-disk', status: 'firing', labels: { service: 'db' } });
     expect(unrouted.status).toBe(422);
     expect((await unrouted.json() as { error: string }).error).toContain('no incident route matches {"service":"db"}');
+    expect(await outbox()).toEqual(before.outbox);
     const resolvedOnly = await post('msg_resolved', { title: 'Login failures on sso-eu', dedupKey: 'sso-eu-login-failures', status: 'resolved', labels: { service: 'sso' } });
     expect(resolvedOnly.status).toBe(202);
     expect(await resolvedOnly.json()).toMatchObject({ status: 'accepted', incidents: [] });

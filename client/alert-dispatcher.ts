@@ -1,0 +1,110 @@
+import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import { failureMessage } from '../domain/failure-message';
+import type { Database } from '../store/database';
+import { forgetAlertGroups, leaseAlertGroups, retryAlertGroup, type LeasedAlertGroup } from '../store/alert-outbox';
+import { alertSignal, type AlertDelivery } from '../workflows/incident-definitions';
+import { incidentResponse, type IncidentInput } from '../workflows/incident-response';
+
+export interface AlertDispatcher {
+  /** Something was queued: send it now rather than at the next poll. */
+  wake(): void;
+  /** Finishes what it is sending, then stops; what is left stays queued for the next one. */
+  stop(): Promise<void>;
+}
+
+const BATCH = 100;
+/** Leftovers (another process's, or retries) are looked for this often even when nothing wakes it. */
+const POLL_MS = 1_000;
+/** Long enough for a batch of signals to a busy server; a dispatcher that dies frees its rows after it. */
+const LEASE_SECONDS = 60;
+const MAX_RETRY_DELAY_SECONDS = 300;
+
+/**
+ * Sends the alert groups the intake queued (store/alert-outbox.ts) to their incidents' runs:
+ * signal-with-start for a group that may open one, a plain signal for a group that has only
+ * resolved (no open incident: nothing to do). Groups of one run go in the order they came;
+ * runs go side by side. A failure leaves the group queued and tries again later, so an alert
+ * taken in while Temporal is down opens its incident once Temporal is back. Each group's
+ * signal carries a delivery id, so a group sent twice (a dispatcher died after sending and
+ * before forgetting it) lands on the timeline once.
+ */
+export function startAlertDispatcher(deps: { client: Client; config: Config; db: Database; log?: (line: string) => void }): AlertDispatcher {
+  const log = deps.log ?? (() => undefined);
+  let stopping = false;
+  let woken = false;
+  let rouse: (() => void) | undefined;
+
+  const sendGroup = async (group: LeasedAlertGroup): Promise<void> => {
+    const delivery = group.delivery as AlertDelivery;
+    const signal: AlertDelivery = { ...delivery, deliveryId: delivery.deliveryId ?? `outbox:${group.id}` };
+    if (!group.opens) {
+      await deps.client.workflow.getHandle(group.workflowId).signal(alertSignal, signal).catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+      return;
+    }
+    await deps.client.workflow.signalWithStart(incidentResponse, {
+      taskQueue: deps.config.taskQueues.control, workflowId: group.workflowId, args: [group.input as IncidentInput], signal: alertSignal, signalArgs: [signal],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  };
+
+  const sendBatch = async (groups: LeasedAlertGroup[]): Promise<void> => {
+    const byRun = new Map<string, LeasedAlertGroup[]>();
+    for (const group of groups) byRun.set(group.workflowId, [...(byRun.get(group.workflowId) ?? []), group]);
+    const sent: string[] = [];
+    await Promise.all([...byRun.values()].map(async (queue) => {
+      for (const [index, group] of queue.entries()) {
+        try {
+          await sendGroup(group);
+          sent.push(group.id);
+        } catch (error) {
+          // The rest of this run's groups wait too, so they stay in order behind it.
+          for (const held of queue.slice(index)) {
+            const delay = Math.min(MAX_RETRY_DELAY_SECONDS, 2 ** held.attempts);
+            await retryAlertGroup(deps.db, held.id, failureMessage(error), delay).catch(() => undefined);
+          }
+          log(`http: sending alerts to ${group.workflowId} failed (attempt ${group.attempts}; retried): ${failureMessage(error)}`);
+          return;
+        }
+      }
+    }));
+    await forgetAlertGroups(deps.db, sent);
+  };
+
+  const loop = async () => {
+    while (!stopping) {
+      woken = false;
+      let leased: LeasedAlertGroup[] = [];
+      try {
+        leased = await leaseAlertGroups(deps.db, BATCH, LEASE_SECONDS);
+        if (leased.length > 0) await sendBatch(leased);
+      } catch (error) {
+        log(`http: the alert dispatcher could not reach the store: ${failureMessage(error)}`);
+      }
+      if (stopping || leased.length === BATCH || woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_MS);
+        rouse = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      rouse = undefined;
+    }
+  };
+  const running = loop();
+
+  return {
+    wake() {
+      woken = true;
+      rouse?.();
+    },
+    async stop() {
+      stopping = true;
+      rouse?.();
+      await running;
+    },
+  };
+}
