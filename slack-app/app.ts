@@ -8,6 +8,7 @@ import { registerAppHome } from './handlers/app-home';
 import { guardSlackRequests } from './request-guard';
 import { registerApprovalButtons } from './handlers/approval-buttons';
 import { registerIncidentButtons } from './handlers/incident-buttons';
+import { registerIncidentPicker } from './handlers/incident-picker';
 import { registerIncidentSubmission } from './handlers/incident-submission';
 import { registerPinnedMessages } from './handlers/pinned-message';
 import { registerRejectSubmission } from './handlers/reject-submission';
@@ -56,6 +57,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerTriageSubmissions(app, deps);
   registerAppHome(app, deps);
   registerIncidentButtons(app, deps);
+  registerIncidentPicker(app);
   registerIncidentSubmission(app, deps);
   registerPinnedMessages(app, deps);
   // After ack() Slack has its answer; a later failure is the operator's to see.

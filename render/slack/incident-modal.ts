@@ -4,6 +4,9 @@ import { code, line, plain, text } from './mrkdwn';
 import type { SlackMessage } from './message';
 
 export const INCIDENT_MODAL_CALLBACK = 'incident.open';
+/** The picker modal, and its select: choosing a playbook turns the picker into that playbook's form. */
+export const PLAYBOOK_PICKER_CALLBACK = 'incident.pick';
+export const PLAYBOOK_PICKER_ACTION = 'incident.pick-playbook';
 
 /** Block ids (= action ids) of the fixed inputs; each playbook field is `input.<property>`, the path its validation problems carry. */
 export const INCIDENT_MODAL_INPUTS = { title: 'title', severity: 'severity' } as const;
@@ -104,7 +107,31 @@ function option(value: string, label = value): PlainTextOption {
   return { text: { type: 'plain_text', text: plain(label, 75) }, value: value.slice(0, 150) };
 }
 
-/** `/secops incident` without a playbook: which ones there are, and how to open one. */
+/**
+ * `/secops incident` without a playbook: a modal to choose one. It has no submit button: a
+ * choice replaces it with that playbook's form (views.update), which is submitted as usual.
+ */
+export function playbookPickerModal(playbooks: ModalPlaybook[]): ModalView {
+  const described = playbooks.map((p) => `• *${line(p.title, 200)}* ${code(p.id, 80)} (${p.severity}): ${line(p.description, 300)}`).join('\n');
+  return {
+    type: 'modal',
+    callback_id: PLAYBOOK_PICKER_CALLBACK,
+    title: { type: 'plain_text', text: 'Open an incident' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: text(`Which playbook?\n${described}`, 3000) } },
+      {
+        type: 'actions', block_id: PLAYBOOK_PICKER_ACTION,
+        elements: [{
+          type: 'static_select', action_id: PLAYBOOK_PICKER_ACTION, placeholder: { type: 'plain_text', text: 'Choose a playbook' },
+          options: playbooks.slice(0, 100).map((p) => option(p.id, `${p.title} (${p.id})`)),
+        }],
+      },
+    ],
+  };
+}
+
+/** `/secops incident` with an unknown playbook: which ones there are, and how to open one. */
 export function playbookListMessage(playbooks: ModalPlaybook[], problem?: string): SlackMessage {
   const list = playbooks.map((p) => `• ${code(p.id, 80)} — ${line(p.title, 200)} (${p.severity}): ${line(p.description, 500)}`).join('\n');
   const intro = problem ? `:warning: ${line(problem, 500)}\n\n` : '';

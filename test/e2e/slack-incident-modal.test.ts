@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parseConfig, type Config } from '../../domain/config';
 import { waitUntil } from '../../processes/wait-until';
-import { INCIDENT_MODAL_CALLBACK, incidentModal } from '../../render/slack/incident-modal';
-import { findPlaybook } from '../../client/playbooks';
+import { INCIDENT_MODAL_CALLBACK, PLAYBOOK_PICKER_ACTION, PLAYBOOK_PICKER_CALLBACK, incidentModal, playbookPickerModal } from '../../render/slack/incident-modal';
+import { findPlaybook, listPlaybooks } from '../../client/playbooks';
 import { listIncidents } from '../../store/incidents';
 import { migrate } from '../../store/migrations';
 import { incidentQuery } from '../../workflows/incident-definitions';
 import { freshDatabase, type FreshDatabase } from '../support/database';
 import { startSlackApiServer, type SlackApiServer } from '../support/slack-api-server';
 import {
-  APPROVALS, BOT_TOKEN, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, stopSlackTest, viewSubmission, type RunningSlackApp, type RunningWorkers,
+  APPROVALS, BOT_TOKEN, postToSlackApp, slashCommand, startSlackApp, startSlackWorkers, stopSlackTest, viewSelect, viewSubmission, type RunningSlackApp, type RunningWorkers,
 } from '../support/slack-app-harness';
 import { testSlackApp } from '../support/test-ballots';
 import { devServerClient, uniqueTaskQueues } from '../support/workers';
@@ -63,10 +63,43 @@ describe('Slack app: /secops incident', () => {
     expect(opened.args.view).toEqual(incidentModal(findPlaybook('suspicious-container')!));
 
     const listTrigger = api.triggerId();
-    await postToSlackApp(slack.url, slashCommand({ text: 'incident', user: 'UCOMMANDER', triggerId: listTrigger, responseUrl: api.responseUrl(listTrigger) }));
+    await postToSlackApp(slack.url, slashCommand({ text: 'incident nonsense', user: 'UCOMMANDER', triggerId: listTrigger, responseUrl: api.responseUrl(listTrigger) }));
     const listed = await api.waitForCall('response_url', (c) => c.responseId === listTrigger, 10_000);
     expect(listed.problems).toEqual([]);
+    expect(String(listed.args.text)).toContain('unknown playbook "nonsense"');
     expect(String(listed.args.text)).toContain('suspicious-container');
+  });
+
+  it('/secops incident without a playbook opens a picker; a choice turns it into that playbook\'s form, and a stale one changes nothing', async () => {
+    const trigger = api.triggerId();
+    await postToSlackApp(slack.url, slashCommand({ text: 'incident', user: 'UCOMMANDER', triggerId: trigger, responseUrl: api.responseUrl(trigger) }));
+    const opened = await api.waitForCall('views.open', (c) => c.args.trigger_id === trigger, 10_000);
+    expect(opened.problems).toEqual([]);
+    expect(opened.args.view).toEqual(playbookPickerModal(listPlaybooks()));
+    const picker = opened.response.view as { id: string; hash: string };
+    const options = ((opened.args.view as { blocks: { elements?: { options: { value: string }[] }[] }[] }).blocks[1]!.elements![0]!.options).map((o) => o.value);
+    expect(options).toEqual(listPlaybooks().map((p) => p.id));
+
+    const choose = (selected: string, hash: string) => postToSlackApp(slack.url, viewSelect({
+      actionId: PLAYBOOK_PICKER_ACTION, selected, user: 'UCOMMANDER', triggerId: api.triggerId(), viewId: picker.id, hash, callbackId: PLAYBOOK_PICKER_CALLBACK,
+    }));
+    expect((await choose('drill', picker.hash)).status).toBe(200);
+    const updated = await api.waitForCall('views.update', (c) => c.args.view_id === picker.id, 10_000);
+    expect(updated.problems).toEqual([]);
+    expect(updated.response.ok).toBe(true);
+    expect(updated.args).toMatchObject({ view_id: picker.id, hash: picker.hash, view: incidentModal(findPlaybook('drill')!) });
+
+    // The same choice again quotes the picker's old hash: Slack refuses it, and the form stays.
+    const before = api.callsTo('views.update').length;
+    await choose('suspicious-container', picker.hash);
+    const stale = await api.waitForCall('views.update', (c) => api.callsTo('views.update').indexOf(c) >= before, 10_000);
+    expect(stale.response).toMatchObject({ ok: false, error: 'hash_conflict' });
+    // A value the picker never offered is not sent to Slack at all.
+    const calls = api.callsTo('views.update').length;
+    expect((await choose('no-such-playbook', picker.hash)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(api.callsTo('views.update')).toHaveLength(calls);
+    expect(await runsOnQueue()).toEqual([]);
   });
 
   it('an empty required field is refused beside it, and nothing starts', async () => {

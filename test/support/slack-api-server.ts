@@ -112,6 +112,8 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
   const members = new Map<string, Set<string>>();
   const pins = new Set<string>();
   const triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  /** Open modals by view id, with the hash an update must quote (Slack's guard against a stale update). */
+  const modals = new Map<string, { hash: string }>();
   const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
   const rateLimits = new Map<string, { calls: number; retryAfterSeconds: number }>();
   const usergroups = new Map(Object.entries(options.usergroups ?? {}));
@@ -197,6 +199,16 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
       trigger.used = true;
       if (now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return refuse('expired_trigger_id', [`trigger_id ${String(args.trigger_id)} is older than 3 s`]);
       return view(args.view, 'modal');
+    },
+    'views.update': (args) => {
+      const absent = missing(args, 'view');
+      if (args.view_id === undefined && args.external_id === undefined) absent.push('[ERROR] one of view_id or external_id is required');
+      if (absent.length > 0) return refuse('invalid_arguments', absent);
+      const open = modals.get(String(args.view_id));
+      if (!open) return refuse('not_found', [`no open view ${String(args.view_id)}`]);
+      if (args.hash !== undefined && args.hash !== open.hash) return refuse('hash_conflict', [`hash ${String(args.hash)} is not the view's current one`]);
+      const updated = view(args.view, 'modal', String(args.view_id));
+      return updated;
     },
     'views.publish': (args) => {
       const absent = missing(args, 'user_id', 'view');
@@ -308,10 +320,12 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
     },
   };
 
-  function view(value: unknown, surface: 'modal' | 'home'): Reply {
+  function view(value: unknown, surface: 'modal' | 'home', id = `V0${String(++sequence).padStart(8, '0')}`): Reply {
     const problems = slackViewProblems(value, surface);
     if (problems.length > 0) return refuse('invalid_arguments', problems);
-    return { ok: true, view: { id: `V0${String(++sequence).padStart(8, '0')}`, team_id: TEAM_ID, ...(value as Args), state: { values: {} } } };
+    const hash = `${Math.floor(now() / 1000)}.${randomBytes(4).toString('hex')}`;
+    if (surface === 'modal') modals.set(id, { hash });
+    return { ok: true, view: { id, team_id: TEAM_ID, hash, ...(value as Args), state: { values: {} } } };
   }
 
   /** Slack's incoming-webhook style answers: the URL must be one Slack issued, still alive, with uses left. */

@@ -156,6 +156,22 @@ export function buttonClick(input: { actionId: string; value: string; user: stri
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };
 }
 
+/** A choice in a modal's static select (block_actions from a view): `viewId` and `hash` as views.open answered them. */
+export function viewSelect(input: { actionId: string; selected: string; user: string; triggerId: string; viewId: string; hash: string; callbackId: string }): SlackRequest {
+  const payload = {
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'acme-security' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0SECOPS',
+    token: 'deprecated-verification-token',
+    trigger_id: input.triggerId,
+    container: { type: 'view', view_id: input.viewId },
+    view: { id: input.viewId, team_id: TEAM_ID, type: 'modal', callback_id: input.callbackId, hash: input.hash, private_metadata: '', state: { values: {} } },
+    actions: [{ type: 'static_select', action_id: input.actionId, block_id: input.actionId, selected_option: { text: { type: 'plain_text', text: input.selected }, value: input.selected }, action_ts: `${Date.now() / 1000}` }],
+  };
+  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };
+}
+
 /** A modal's submission; `values` by input name (block_id = action_id = name), dates as `selected_date`. */
 export function viewSubmission(input: { callbackId: string; metadata: string; user: string; triggerId: string; values: Record<string, string>; dates?: Record<string, string> }): SlackRequest {
   const values: Record<string, Record<string, Record<string, unknown>>> = {};

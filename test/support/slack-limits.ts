@@ -58,7 +58,8 @@ const ELEMENT_FIELDS: Record<string, readonly string[]> = {
 
 /** Which elements Slack allows where (Block Kit "compatible blocks" of each element). */
 const ELEMENTS_IN = {
-  actions: new Set(['button', 'datepicker']),
+  // Block Kit: an actions block holds buttons, select menus, overflow menus and date pickers.
+  actions: new Set(['button', 'datepicker', 'static_select']),
   input: new Set(['plain_text_input', 'url_text_input', 'datepicker', 'static_select', 'number_input', 'checkboxes']),
   accessory: new Set(['button', 'datepicker']),
 };
