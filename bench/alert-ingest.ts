@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { startProcess } from '../processes/child-process';
 import { freePort } from '../processes/port';
@@ -14,8 +11,7 @@ import { waitUntil } from '../processes/wait-until';
 import { migrate } from '../store/migrations';
 import { freshDatabase } from '../test/support/database';
 import { testCliUser } from '../test/support/test-ballots';
-import { createWorkers } from '../worker/create-workers';
-import { bundleWorkflows } from '../worker/workflow-bundle';
+import { startControlWorker } from './control-worker';
 import { reportBenchmark } from './results-file';
 import { percentile } from './statistics';
 
@@ -30,13 +26,12 @@ const SETTLE_MS = 120_000;
  * alert-ingest (BENCHMARKS.md): 1,000 Alertmanager notifications posted over loopback to
  * http/main.ts running as its own process (the production entry, bearer token and all), 100
  * alert groups of 10 notifications each, interleaved (every group once, then every group
- * again …), by 10 concurrent senders; one dev server and one control worker (production
- * bundle and activities, PostgreSQL store) in this process. ack = request sent → 2xx.
+ * again …), by 10 concurrent senders; one dev server and one control worker
+ * (worker/main.ts as its own process, PostgreSQL store). ack = request sent → 2xx.
  * incidents_created counts the store's incidents once every notification has reached its
  * incident's timeline: signal-with-start must have folded each group's ten into one.
  */
 export async function alertIngest(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const temporalPort = await freePort();
   const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
     '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
@@ -48,24 +43,21 @@ export async function alertIngest(): Promise<void> {
     await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
     await migrate(fresh.db);
     const taskQueues = { control: 'bench-control', scanners: 'bench-scanners' };
-    const connection = await NativeConnection.connect({ address });
-    const [worker] = await createWorkers({
-      connection, namespace: 'default', roles: ['control'], taskQueues, workflowBundle: await bundleWorkflows(),
-      activities: createActivities({ docker: new Docker(), store: { db: fresh.db, url: fresh.url }, slack: undefined, incidentArtifactsDir: join(dir, 'incidents') }),
-    });
-    const workerRun = worker!.run();
-    cleanups.push(async () => (worker!.shutdown(), await workerRun, await connection.close()));
-
     const port = await freePort();
     const token = randomBytes(32).toString('hex');
-    writeFileSync(join(dir, 'secops.config.yaml'), JSON.stringify({
-      version: 1, taskQueues, http: { listen: `127.0.0.1:${port}` },
+    const configPath = join(dir, 'secops.config.yaml');
+    writeFileSync(configPath, JSON.stringify({
+      version: 1, taskQueues, http: { listen: `127.0.0.1:${port}` }, artifactsDir: join(dir, 'artifacts'),
       approvals: { 'incident.drill': { approvers: { cliUsers: [testCliUser('bench')] } } },
       incidents: { routes: [{ name: 'bench', match: { alertname: 'BenchAlert' }, playbook: 'drill', input: { steps: 0 } }] },
     }));
+    const processEnv = { ...process.env, SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: configPath, TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url };
+    const worker = await startControlWorker(processEnv);
+    cleanups.push(() => worker.stop());
+
     let output = '';
-    const http = startProcess('http', process.execPath, ['--import', 'tsx', join(__dirname, '..', 'http', 'main.ts')], {
-      env: { ...process.env, SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url, SECOPS_ALERTMANAGER_TOKEN: token },
+    const http = startProcess('http', process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', join(__dirname, '..', 'http', 'main.ts')], {
+      env: { ...processEnv, SECOPS_ALERTMANAGER_TOKEN: token },
       log: (line) => (output += `${line}\n`),
     });
     cleanups.push(() => http.stop());
@@ -115,7 +107,7 @@ export async function alertIngest(): Promise<void> {
         posts_per_second: bodies.length / sendSeconds,
       },
       goals: { ack_ms_p99: 50, incidents_created: GROUPS }, // BENCHMARKS.md
-      notes: `${settled ? '' : `NOT SETTLED: only ${recorded} of ${bodies.length} notifications reached a timeline within ${SETTLE_MS / 1000} s. `}${bodies.length} Alertmanager notifications (${GROUPS} groups × ${POSTS_PER_GROUP}, interleaved) by ${SENDERS} concurrent senders over keep-alive loopback, after ${WARM_UP} unrouted warm-up posts; http/main.ts as its own process (bearer token, parse, route, signal-with-start of incidentResponse), one control worker (production bundle, PostgreSQL store) and the senders in the benchmark process, one dev server`,
+      notes: `${settled ? '' : `NOT SETTLED: only ${recorded} of ${bodies.length} notifications reached a timeline within ${SETTLE_MS / 1000} s. `}${bodies.length} Alertmanager notifications (${GROUPS} groups × ${POSTS_PER_GROUP}, interleaved) by ${SENDERS} concurrent senders over keep-alive loopback, after ${WARM_UP} unrouted warm-up posts; http/main.ts as its own process (bearer token, parse, route, the post kept in the store's outbox; its dispatcher signals-with-start incidentResponse), one control worker (worker/main.ts, its own process, PostgreSQL store), the senders in the benchmark process, one dev server`,
     });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

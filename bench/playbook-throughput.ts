@@ -13,6 +13,7 @@ import { freshDatabase } from '../test/support/database';
 import { testCliUser } from '../test/support/test-ballots';
 import type { IncidentInput, IncidentOutcome } from '../workflows/incident-response';
 import { DRILL_POLICY } from '../workflows/playbooks/drill';
+import { startControlWorker } from './control-worker';
 import { reportBenchmark } from './results-file';
 import { percentile } from './statistics';
 
@@ -59,14 +60,8 @@ export async function playbookThroughput(): Promise<void> {
     writeFileSync(join(dir, 'secops.config.yaml'), configText);
     const config = parseConfig(configText);
 
-    let workerOutput = '';
-    // node itself, not a launcher (the tsx CLI would fork): the pid whose VmHWM is read below is the worker's.
-    const worker = startProcess('worker', process.execPath, ['--import', 'tsx', join(__dirname, '..', 'worker', 'main.ts'), '--role', 'control'], {
-      env: { ...withoutSlack(process.env), SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url },
-      log: (line) => (workerOutput += `${line}\n`),
-    });
+    const worker = await startControlWorker({ ...process.env, SECOPS_LOG_LEVEL: 'WARN', SECOPS_CONFIG: join(dir, 'secops.config.yaml'), TEMPORAL_ADDRESS: address, DATABASE_URL: fresh.url });
     cleanups.push(() => worker.stop());
-    await waitUntil('worker polling', async () => workerOutput.includes('worker: polling'), 120_000, worker.exited);
     const workerPid = worker.child.pid!;
     const workerExe = basename(readlinkSync(`/proc/${workerPid}/exe`));
     if (!workerExe.startsWith('node')) throw new Error(`the worker's pid ${workerPid} runs ${workerExe}, not node`);
@@ -149,6 +144,3 @@ function closeTimeOf(description: WorkflowExecutionDescription): number {
 }
 
 /** The environment minus Slack's variables: without a bot token the worker's Slack activities log instead of posting. */
-function withoutSlack(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SLACK_')));
-}

@@ -99,6 +99,7 @@ if [[ $WANT_POSTGRES == true ]]; then
     fi
     password=$(cat "$password_file")
     runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+SET client_min_messages = warning;
 SELECT 'CREATE ROLE secops_test LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secops_test')\gexec
 ALTER ROLE secops_test WITH LOGIN CREATEDB CREATEROLE PASSWORD '$password';
 -- DROP DATABASE ... WITH (FORCE) ends every session in a test's database, including an
