@@ -56,7 +56,7 @@ export async function alertIngest(): Promise<void> {
     cleanups.push(() => worker.stop());
 
     let output = '';
-    const http = startProcess('http', process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', join(__dirname, '..', 'http', 'main.ts')], {
+    const http = startProcess('http', process.execPath, ['--import', 'tsx', join(__dirname, '..', 'http', 'main.ts')], {
       env: { ...processEnv, SECOPS_ALERTMANAGER_TOKEN: token },
       log: (line) => (output += `${line}\n`),
     });
