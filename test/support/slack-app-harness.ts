@@ -137,12 +137,7 @@ export function slashCommand(input: { text: string; user: string; triggerId: str
 export function buttonClick(input: { actionId: string; value: string; user: string; triggerId: string; channel?: string; messageTs?: string; home?: boolean; responseUrl?: string }): SlackRequest {
   const channel = input.channel ?? APPROVALS_CHANNEL;
   const payload = {
-    type: 'block_actions',
-    team: { id: TEAM_ID, domain: 'acme-security' },
-    user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
-    api_app_id: 'A0SECOPS',
-    token: 'deprecated-verification-token',
-    trigger_id: input.triggerId,
+    ...blockActions(input),
     ...(input.home
       ? { container: { type: 'view', view_id: 'V0HOME' }, view: { id: 'V0HOME', type: 'home', blocks: [] } }
       : {
@@ -156,15 +151,22 @@ export function buttonClick(input: { actionId: string; value: string; user: stri
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: FORM };
 }
 
-/** A choice in a modal's static select (block_actions from a view): `viewId` and `hash` as views.open answered them. */
-export function viewSelect(input: { actionId: string; selected: string; user: string; triggerId: string; viewId: string; hash: string; callbackId: string }): SlackRequest {
-  const payload = {
+/** What every `block_actions` payload says about where it comes from and who acted. */
+function blockActions(input: { user: string; triggerId: string }) {
+  return {
     type: 'block_actions',
     team: { id: TEAM_ID, domain: 'acme-security' },
     user: { id: input.user, username: input.user.toLowerCase(), team_id: TEAM_ID },
     api_app_id: 'A0SECOPS',
     token: 'deprecated-verification-token',
     trigger_id: input.triggerId,
+  };
+}
+
+/** A choice in a modal's static select (block_actions from a view): `viewId` and `hash` as views.open answered them. */
+export function viewSelect(input: { actionId: string; selected: string; user: string; triggerId: string; viewId: string; hash: string; callbackId: string }): SlackRequest {
+  const payload = {
+    ...blockActions(input),
     container: { type: 'view', view_id: input.viewId },
     view: { id: input.viewId, team_id: TEAM_ID, type: 'modal', callback_id: input.callbackId, hash: input.hash, private_metadata: '', state: { values: {} } },
     actions: [{ type: 'static_select', action_id: input.actionId, block_id: input.actionId, selected_option: { text: { type: 'plain_text', text: input.selected }, value: input.selected }, action_ts: `${Date.now() / 1000}` }],
