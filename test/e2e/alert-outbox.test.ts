@@ -52,7 +52,8 @@ describe('alert outbox', () => {
 
   it('keeps an alert taken in while Temporal is unreachable, and opens its incident once a dispatcher reaches it', { timeout: 60_000 }, async () => {
     // A client of a server that is not there: every send fails as it would during an outage.
-    const unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: '1s' }) });
+    // No gRPC retry interceptor: each send fails at once instead of after the SDK's own retries.
+    const unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: '1s', interceptors: [] }) });
     const failing = startAlertDispatcher({ client: unreachable, config, db: fresh.db });
     const result = await receiveAlerts({ config, db: fresh.db, queued: failing.wake }, [alert('sso-eu')], { receivedAt: new Date() });
     expect(result).toEqual({ status: 'accepted', incidents: [alertWorkflowId(alert('sso-eu'))] });
