@@ -29,6 +29,8 @@ const WARM_UP = 5;
 const APPROVAL_TIMEOUT = '0s';
 /** What the SDK core names the marker a local activity leaves in history (patches leave `core_patch`). */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+/** USER_HZ, which Linux fixes at 100 for /proc on every architecture node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * playbook-throughput (BENCHMARKS.md): 200 `drill` incidents (3 no-op steps, an approval a
@@ -90,10 +92,13 @@ export async function playbookThroughput(): Promise<void> {
 
     const measured = inputs(RUNS, 'run');
     const loadBefore = loadavg()[0]!;
+    const cpuBefore = { worker: cpuSeconds(workerPid), server: cpuSeconds(server.child.pid!), machine: machineBusySeconds() };
     const sent = performance.now();
     const runs = await runAll(measured);
     const clientSeconds = (Math.max(...runs.map((r) => r.completedAt)) - sent) / 1000;
     const loadAfter = loadavg()[0]!;
+    // Where the machine's time went while the runs ran: the worker, the dev server, and everything else (PostgreSQL, this client).
+    const cpu = { worker: cpuSeconds(workerPid) - cpuBefore.worker, server: cpuSeconds(server.child.pid!) - cpuBefore.server, machine: machineBusySeconds() - cpuBefore.machine };
     const peakKib = memoryKib('VmHWM');
     const rssKib = memoryKib('VmRSS');
 
@@ -123,11 +128,15 @@ export async function playbookThroughput(): Promise<void> {
         workflow_tasks_per_run: count('workflowTaskCompletedEventAttributes'),
         activities_per_run: count('activityTaskScheduledEventAttributes'),
         local_activities_per_run: events.filter((e) => e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER).length,
+        worker_cpu_seconds: cpu.worker,
+        server_cpu_seconds: cpu.server,
+        machine_busy_cpu_seconds: cpu.machine,
       },
       goals: { runs_per_second: 50, worker_peak_rss_mb: 400 }, // BENCHMARKS.md
       notes: `${RUNS} drill incidents ({ steps: 3, stepDelaySeconds: 0 }; approval ${DRILL_POLICY} lowRisk, onExpiry approve, timeout ${APPROVAL_TIMEOUT}; the drill resolves itself) started at once via startIncident after ${WARM_UP} warm-up runs (bundle built and loaded before timing); `
         + `runs_per_second from the runs' server StartTime/CloseTime, runs_per_second_client from before the first start request to the last result(); per-run figures from one run's history; `
         + `one worker (worker/main.ts --role control, its own node process, SECOPS_LOG_LEVEL=WARN, PostgreSQL store, no Slack), the dev server, PostgreSQL and this client on the same machine; `
+        + `CPU seconds from the runs' first start request to the last result: worker and dev server from /proc/<pid>/stat, the machine's from /proc/stat (all cores; other processes included); `
         + `node ${process.version}, load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
     });
   } finally {
@@ -143,4 +152,15 @@ function closeTimeOf(description: WorkflowExecutionDescription): number {
   return description.closeTime.getTime();
 }
 
-/** The environment minus Slack's variables: without a bot token the worker's Slack activities log instead of posting. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The machine's busy CPU seconds so far, every core summed, from /proc/stat (all but idle and iowait). */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user! + nice! + system! + irq! + softirq! + steal!) / CLOCK_TICKS_PER_SECOND;
+}
