@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { bearerTokenMatches } from '../domain/bearer-token';
 import { firstPrototypeKeyPath, prototypeKeyProblem } from '../domain/prototype-keys';
 import { formatProblem, problemsFromZod } from '../domain/validation-error';
 import { PayloadDecryptionError } from './payload-codec';
@@ -27,7 +27,6 @@ const ALLOWED_HEADERS = 'authorization, content-type, x-namespace';
  * ring serves every namespace; `X-Namespace` is only reported in logs.
  */
 export function createCodecServer(options: CodecServerOptions): Server {
-  const expected = digest(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => undefined);
   return createServer((request, response) => {
@@ -43,7 +42,7 @@ export function createCodecServer(options: CodecServerOptions): Server {
     response.setHeader('Cache-Control', 'no-store');
     // Browsers send preflights without credentials: answering them reveals nothing.
     if (request.method === 'OPTIONS') return reply(response, 204);
-    if (!authorized(request.headers.authorization, expected)) {
+    if (!bearerTokenMatches(request.headers.authorization, options.token)) {
       response.setHeader('WWW-Authenticate', 'Bearer');
       return reply(response, 401);
     }
@@ -84,16 +83,6 @@ function allowOrigin(request: IncomingMessage, response: ServerResponse, allowed
   response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
   response.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
   response.setHeader('Access-Control-Max-Age', '600');
-}
-
-/** Compares fixed-length digests, so neither the token's content nor its length leaks through timing. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const token = /^Bearer +(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(digest(token), expected);
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
 
 function operationOf(url: string | undefined): 'encode' | 'decode' | undefined {
