@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { mayStillVote, type PendingApproval, type Principal } from '../domain/approval';
+import { mayStillVote, type PendingApproval, type Principal } from '../domain/approval-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { pendingApprovalsQuery } from '../workflows/approval';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { gatePolicyOf, type ApprovalPolicy, type Principal } from '../domain/approval';
+import type { ApprovalPolicy } from '../domain/approval';
+import { gatePolicyOf, type Principal } from '../domain/approval-rules';
 import type { Config } from '../domain/config';
 import { incidentIdOf, incidentWorkflowId, type IncidentSeverity } from '../domain/incident';
 import { incidentSigners } from '../domain/incident-routes';

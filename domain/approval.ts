@@ -1,16 +1,20 @@
 import { z } from 'zod';
-import { trustedKeys, type Ballot, type TrustedKey } from './ballot';
 import { durationSchema } from './schedule-schema';
 import { parsePublicKey } from './signing-key';
 import { slackGroupIdSchema, slackUserIdSchema } from './slack-ids';
 import { cliUserNameSchema } from './cli-user-name';
 
 /**
- * Approvals: the one way people steer workflows. A principal is `slack:<user id>` or
- * `cli:<name>`; policies name who may approve, how many must, and what happens when
- * nobody does.
+ * Approval policies as the config writes them: who may approve, how many must, and what
+ * happens when nobody does. Parsed by the config alone; what the gate applies while a
+ * workflow runs (who may vote, which keys it trusts) is in approval-rules.ts, which workflow
+ * code imports instead of this module, so that no run builds these schemas. Re-exported here
+ * for the callers that have always found it here.
  */
-export type Principal = `slack:${string}` | `cli:${string}`;
+export {
+  cliUsersOf, gatePolicyOf, mayStillVote, principalsOf, refusal, trustedKeysOf,
+  type ApprovalDecision, type ApprovalRequest, type PendingApproval, type Principal,
+} from './approval-rules';
 
 /** An OpenSSH ed25519 public key line, wherever the config names a ballot-signing key. */
 export const publicKeySchema = z.string().superRefine((line, ctx) => {
@@ -59,87 +63,7 @@ export const approvalPolicySchema = z
  * `slackApp.publicKey`), copied in by gatePolicyOf so each run carries the keys it trusts.
  */
 export type ApprovalPolicy = z.infer<typeof approvalPolicySchema> & { slackAppPublicKey?: string };
-
-/** The config's policy for `kind`, as a workflow's input carries it to the gate; undefined when none. */
-export function gatePolicyOf(config: { approvals: Record<string, ApprovalPolicy>; slackApp?: { publicKey: string } | undefined }, kind: string): ApprovalPolicy | undefined {
-  const policy = config.approvals[kind];
-  return policy && { ...policy, ...(config.slackApp && { slackAppPublicKey: config.slackApp.publicKey }) };
-}
 export type Approvers = ApprovalPolicy['approvers'];
 
 /** Action kinds that need a policy when used, e.g. `dast.active-scan`, `rotation.promote`. */
 export const actionKind = z.string().regex(/^[a-z]+(\.[a-z-]+)+$/, 'must be an action kind such as dast.active-scan');
-
-export interface ApprovalRequest {
-  action: string;
-  summary: string;
-  details?: string;
-  risk: 'low' | 'medium' | 'high';
-  /** A person, a scheduled run, or an incident an alert opened. */
-  requestedBy: Principal | 'schedule' | 'alert';
-}
-
-export interface ApprovalDecision {
-  approved: boolean;
-  decidedBy: Principal[];
-  /** ISO 8601. */
-  at: string;
-  reason: string;
-}
-
-export interface PendingApproval extends ApprovalRequest {
-  approvalId: string;
-  workflowId: string;
-  quorum: number;
-  approvals: Principal[];
-  /** Everyone allowed to vote right now (groups resolved). */
-  allowed: Principal[];
-  expiresAt: string;
-  /** The policy's four-eyes rule, as the pendingApprovals query reports it (absent from runs started before it did: take it as on). */
-  fourEyes?: boolean;
-}
-
-/**
- * Why a ballot is refused, or undefined when it counts. Pure, so the workflow's Update
- * validator and the front ends (Slack, CLI) give the same answer.
- */
-export function refusal(ballot: Pick<Ballot, 'approvalId' | 'voter' | 'vote' | 'reason'>, pending: Pick<PendingApproval, 'approvalId' | 'allowed' | 'approvals' | 'requestedBy'> | undefined, fourEyes: boolean): string | undefined {
-  if (!pending) return `approval ${ballot.approvalId} is not pending (decided, expired or unknown)`;
-  if (!pending.allowed.includes(ballot.voter)) return `${ballot.voter} is not an approver for this request`;
-  if (fourEyes && ballot.voter === pending.requestedBy) return 'four-eyes: the requester cannot approve their own request';
-  if (pending.approvals.includes(ballot.voter)) return `${ballot.voter} has already voted`;
-  if (ballot.vote === 'reject' && !ballot.reason?.trim()) return 'a rejection needs a reason';
-  return undefined;
-}
-
-/** Whether `me` may vote on `approval` now: an approval ballot from `me` would not be refused. */
-export function mayStillVote(approval: PendingApproval, me: Principal): boolean {
-  return refusal({ approvalId: approval.approvalId, voter: me, vote: 'approve' }, approval, approval.fourEyes ?? true) === undefined;
-}
-
-export function principalsOf(approvers: Approvers, groupMembers: Record<string, string[]>): Principal[] {
-  const slack = [...approvers.users, ...approvers.groups.flatMap((g) => groupMembers[g] ?? [])].map((u) => `slack:${u}` as const);
-  const cli = approvers.cliUsers.map((u) => `cli:${cliUserName(u)}` as const);
-  return [...new Set<Principal>([...slack, ...cli])];
-}
-
-/** Runs started before signed ballots carry CLI approvers as bare names. */
-function cliUserName(user: Approvers['cliUsers'][number] | string): string {
-  return typeof user === 'string' ? user : user.name;
-}
-
-/**
- * The keys whose ballots this policy's gate accepts: each CLI approver's own (every
- * escalation step's too), and the Slack app's for any Slack voter. A run started before
- * signed ballots has none, so nothing can be forged into it; its approvals expire by policy.
- */
-export function trustedKeysOf(policy: ApprovalPolicy): Map<string, TrustedKey> {
-  return trustedKeys({ cliUsers: cliUsersOf(policy), ...(policy.slackAppPublicKey && { slackAppPublicKey: policy.slackAppPublicKey }) });
-}
-
-/** The CLI users a policy names with their keys, every escalation step's too (runs from before keys named users alone: skipped). */
-export function cliUsersOf(policy: Pick<ApprovalPolicy, 'approvers' | 'escalation'>): { name: string; publicKey: string }[] {
-  return [policy.approvers, ...policy.escalation.map((step) => step.approvers)]
-    .flatMap((approvers) => approvers.cliUsers as (Approvers['cliUsers'][number] | string)[])
-    .filter((user): user is Approvers['cliUsers'][number] => typeof user !== 'string');
-}

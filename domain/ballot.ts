@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fromBase64 } from './base64';
 import { ed25519Verify } from './ed25519-verify';
+import { lazySchema } from './lazy-schema';
 import { parsePublicKey, type PublicSigningKey } from './signing-key';
 
 /**
@@ -18,17 +19,18 @@ export const MAX_REASON_LENGTH = 1000;
 /** A ballot issued further from now than this, either way, is refused: a captured one goes stale. */
 export const BALLOT_CLOCK_SKEW_MS = 5 * 60_000;
 
-export const principalSchema = z.string().regex(/^(slack:[UW][A-Z0-9]{2,20}|cli:[a-z_][a-z0-9_.-]{0,63})$/, 'must be slack:<user id> or cli:<name>');
+// Lazy (lazy-schema.ts): a workflow run builds these only once someone votes or acts.
+export const principalSchema = lazySchema(() => z.string().regex(/^(slack:[UW][A-Z0-9]{2,20}|cli:[a-z_][a-z0-9_.-]{0,63})$/, 'must be slack:<user id> or cli:<name>'));
 
-export const unsignedBallotSchema = z.strictObject({
+export const unsignedBallotSchema = lazySchema(() => z.strictObject({
   approvalId: z.string().min(1).max(400),
   voter: principalSchema,
   vote: z.enum(VOTES, { error: 'must be approve or reject' }),
   reason: z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`).optional(),
   issuedAt: z.iso.datetime({ message: 'must be an ISO 8601 UTC time' }),
   keyId: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a key fingerprint (SHA256:…)'),
-});
-export const ballotSchema = unsignedBallotSchema.extend({ signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature') });
+}));
+export const ballotSchema = lazySchema(() => unsignedBallotSchema.extend({ signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature') }));
 
 export type UnsignedBallot = z.infer<typeof unsignedBallotSchema> & { voter: `slack:${string}` | `cli:${string}` };
 export type Ballot = UnsignedBallot & { signature: string };

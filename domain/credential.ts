@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, weeklyScheduleSchema } from './schedule-schema';
+import { secretLocation } from './secret-location';
 import { formatPath, type InputProblem } from './validation-error';
 
 /**
@@ -47,12 +48,6 @@ export const credentialSchema = z.strictObject({
 });
 
 export type CredentialConfig = z.infer<typeof credentialSchema>;
-
-/** Where a credential's versions are kept, as a person finds them (never a value). */
-export function secretLocation(credential: Pick<CredentialConfig, 'secretStore'>): string {
-  const store = credential.secretStore;
-  return store.provider === 'file' ? `file store ${store.file}, path ${store.path}` : `Vault KV v2 mount ${store.mount}, path ${store.path}`;
-}
 
 /** The database users a credential's rotations re-password. */
 export function managedUsers(target: CredentialConfig['target']): string[] {

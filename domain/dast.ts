@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gatePolicyOf, type ApprovalPolicy, type Principal } from './approval';
+import type { ApprovalPolicy } from './approval';
+import { gatePolicyOf, type Principal } from './approval-rules';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import type { Config, Target } from './config';
 import type { SeverityCounts } from './finding';

@@ -4,6 +4,7 @@ import { fromBase64 } from './base64';
 import { BALLOT_CLOCK_SKEW_MS, principalSchema, signerProblem, type TrustedKey } from './ballot';
 import { ed25519Verify } from './ed25519-verify';
 import { roleSchema, severitySchema, snoozeSchema, incidentStatusSchema, milestoneSchema } from './incident';
+import { lazySchema } from './lazy-schema';
 
 /**
  * What a person does to a running incident (assign a role, set a milestone, resolve it …)
@@ -12,20 +13,22 @@ import { roleSchema, severitySchema, snoozeSchema, incidentStatusSchema, milesto
  * client that can merely reach the server cannot act as anyone.
  */
 
-const reason = z.string().trim().min(1, 'must say why').max(1000, 'must be at most 1000 characters');
-const isoTime = z.iso.datetime({ message: 'must be an ISO 8601 UTC time' });
+// Each built on first use (lazy-schema.ts): a run nobody acts on builds none of them, a run
+// told to set its severity builds only that act's.
+const reason = lazySchema(() => z.string().trim().min(1, 'must say why').max(1000, 'must be at most 1000 characters'));
+const isoTime = lazySchema(() => z.iso.datetime({ message: 'must be an ISO 8601 UTC time' }));
 
 /** Every act and its arguments; each is one Update of incidentResponse (workflows/incident-definitions.ts). */
 export const ACT_ARGS = {
-  addTimelineEvent: z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'), at: isoTime.optional() }),
-  assignRole: z.strictObject({ role: z.union([roleSchema, z.literal('participant')]), to: principalSchema }),
-  setSeverity: z.strictObject({ severity: severitySchema, reason }),
-  setStatus: z.strictObject({ status: incidentStatusSchema.exclude(['closed'], { error: 'must be active or stable (resolve closes an incident)' }) }),
-  setMilestone: z.strictObject({ milestone: milestoneSchema, at: isoTime, reason }),
-  acknowledge: z.strictObject({}),
-  snoozeReminder: z.strictObject({ for: snoozeSchema }),
-  completeTask: z.strictObject({ taskId: z.string().min(1).max(200), outcome: z.enum(['done', 'not-needed'], { error: 'must be done or not-needed' }), note: z.string().max(2000).optional() }),
-  resolve: z.strictObject({ summary: z.string().trim().min(1, 'must say how it was resolved').max(4000, 'must be at most 4000 characters'), fixed: z.boolean().optional() }),
+  addTimelineEvent: lazySchema(() => z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'), at: isoTime.optional() })),
+  assignRole: lazySchema(() => z.strictObject({ role: z.union([roleSchema, z.literal('participant')]), to: principalSchema })),
+  setSeverity: lazySchema(() => z.strictObject({ severity: severitySchema, reason })),
+  setStatus: lazySchema(() => z.strictObject({ status: incidentStatusSchema.exclude(['closed'], { error: 'must be active or stable (resolve closes an incident)' }) })),
+  setMilestone: lazySchema(() => z.strictObject({ milestone: milestoneSchema, at: isoTime, reason })),
+  acknowledge: lazySchema(() => z.strictObject({})),
+  snoozeReminder: lazySchema(() => z.strictObject({ for: snoozeSchema })),
+  completeTask: lazySchema(() => z.strictObject({ taskId: z.string().min(1).max(200), outcome: z.enum(['done', 'not-needed'], { error: 'must be done or not-needed' }), note: z.string().max(2000).optional() })),
+  resolve: lazySchema(() => z.strictObject({ summary: z.string().trim().min(1, 'must say how it was resolved').max(4000, 'must be at most 4000 characters'), fixed: z.boolean().optional() })),
 } as const;
 export type ActName = keyof typeof ACT_ARGS;
 export const ACT_NAMES = Object.keys(ACT_ARGS) as ActName[];
@@ -41,7 +44,7 @@ export interface UnsignedAct<A extends ActName = ActName> {
 }
 export type SignedAct<A extends ActName = ActName> = UnsignedAct<A> & { signature: string };
 
-const envelopeSchema = z.strictObject({
+const envelopeSchema = lazySchema(() => z.strictObject({
   incidentId: z.string().min(1).max(200),
   action: z.enum(ACT_NAMES as [ActName, ...ActName[]], { error: `must be one of ${ACT_NAMES.join(', ')}` }),
   args: z.record(z.string(), z.unknown()),
@@ -49,7 +52,7 @@ const envelopeSchema = z.strictObject({
   issuedAt: isoTime,
   keyId: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a key fingerprint (SHA256:…)'),
   signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature'),
-});
+}));
 
 /** The args as signed: keys sorted, so the signer's and the verifier's bytes agree whatever the order they were written in. */
 function canonical(value: unknown): unknown {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Alert } from './alert';
 import { principalSchema } from './ballot';
 import { severitySchema } from './incident';
-import { cliUsersOf, type ApprovalPolicy } from './approval';
+import type { ApprovalPolicy } from './approval';
+import { cliUsersOf } from './approval-rules';
 import type { SignerKeys } from './ballot';
 
 /**

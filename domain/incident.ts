@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from './approval';
 import { durationMs } from './duration';
+import { lazySchema } from './lazy-schema';
 
 /**
  * The incident as responders know it from Netflix Dispatch and incident.io: a severity and
@@ -22,10 +23,11 @@ export type IncidentRole = (typeof INCIDENT_ROLES)[number];
 export const MILESTONES = ['impactStarted', 'detected', 'acknowledged', 'mitigated', 'resolved'] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
-export const severitySchema = z.enum(INCIDENT_SEVERITIES, { error: 'must be SEV1, SEV2, SEV3 or SEV4' });
-export const incidentStatusSchema = z.enum(INCIDENT_STATUSES, { error: 'must be active, stable or closed' });
-export const roleSchema = z.enum(INCIDENT_ROLES, { error: 'must be commander, scribe or liaison' });
-export const milestoneSchema = z.enum(MILESTONES, { error: `must be one of ${MILESTONES.join(', ')}` });
+// Lazy (lazy-schema.ts), as every schema here: a workflow run builds them only when someone acts on it.
+export const severitySchema = lazySchema(() => z.enum(INCIDENT_SEVERITIES, { error: 'must be SEV1, SEV2, SEV3 or SEV4' }));
+export const incidentStatusSchema = lazySchema(() => z.enum(INCIDENT_STATUSES, { error: 'must be active, stable or closed' }));
+export const roleSchema = lazySchema(() => z.enum(INCIDENT_ROLES, { error: 'must be commander, scribe or liaison' }));
+export const milestoneSchema = lazySchema(() => z.enum(MILESTONES, { error: `must be one of ${MILESTONES.join(', ')}` }));
 
 /** The priority a severity implies until someone sets another: SEV1 pages as P1. */
 export function defaultPriority(severity: IncidentSeverity): IncidentPriority {
@@ -40,7 +42,7 @@ export const STATUS_UPDATE_CADENCE: Record<IncidentSeverity, string> = { SEV1: '
 /** The snoozes offered with a reminder. */
 export const SNOOZES = ['30m', '1h', '2h'] as const;
 export type Snooze = (typeof SNOOZES)[number];
-export const snoozeSchema = z.enum(SNOOZES, { error: 'must be 30m, 1h or 2h' });
+export const snoozeSchema = lazySchema(() => z.enum(SNOOZES, { error: 'must be 30m, 1h or 2h' }));
 
 export function statusUpdateCadenceMs(severity: IncidentSeverity): number {
   return durationMs(STATUS_UPDATE_CADENCE[severity]);
@@ -120,7 +122,7 @@ export function incidentIdOf(title: string, at: Date, suffix: string): string {
   return `inc-${day}-${slug}-${suffix}`;
 }
 
-export const incidentIdSchema = z.string().regex(/^inc-\d{8}-[a-z0-9-]{1,60}$/, 'must be an incident id (inc-<yyyymmdd>-<slug>-<suffix>)');
+export const incidentIdSchema = lazySchema(() => z.string().regex(/^inc-\d{8}-[a-z0-9-]{1,60}$/, 'must be an incident id (inc-<yyyymmdd>-<slug>-<suffix>)'));
 
 /** The workflow id of an incident's run. */
 export function incidentWorkflowId(incidentId: string): string {

@@ -1,7 +1,8 @@
 import { PROMOTE_ACTION } from './action-kinds';
-import { gatePolicyOf, type Principal } from './approval';
+import { gatePolicyOf, type Principal } from './approval-rules';
 import type { Config } from './config';
-import { secretLocation, type CredentialConfig } from './credential';
+import type { CredentialConfig } from './credential';
+import { secretLocation } from './secret-location';
 
 /**
  * Retrying the restore of CURRENT after it failed (credentialRotation's needs-attention

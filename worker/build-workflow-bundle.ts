@@ -33,8 +33,9 @@ async function main(): Promise<void> {
  * milliseconds (bench/approval-latency). Our own module, not @noble/curves itself: noble
  * declares itself free of side effects, so webpack drops a bare preload of it.
  *
- * Not the domain modules that build zod schemas at load (approval, ballot, incident,
- * incident-act, …), though each run rebuilds them: once preloaded, the SDK deep-freezes every
+ * Not zod, nor the domain modules whose zod schemas the workflows use (ballot, incident,
+ * incident-act, the playbooks' inputs; each builds them on first use, domain/lazy-schema.ts,
+ * so a run builds only what it checks): once preloaded, the SDK deep-freezes every
  * shared module (reusable-vm.js), schemas included, and zod's regex checks reset the
  * pattern's `lastIndex` before testing it, which a frozen RegExp refuses. With them preloaded,
  * test/workflows/incident-response.test.ts fails: every incident act is refused with "Cannot

@@ -2,9 +2,10 @@ import {
   allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ApprovalPolicy } from '../domain/approval';
 import {
-  principalsOf, refusal, trustedKeysOf, type ApprovalDecision, type ApprovalPolicy, type ApprovalRequest, type PendingApproval, type Principal,
-} from '../domain/approval';
+  principalsOf, refusal, trustedKeysOf, type ApprovalDecision, type ApprovalRequest, type PendingApproval, type Principal,
+} from '../domain/approval-rules';
 import { approvalIdOf } from '../domain/approval-id';
 import { ballotProblem, unsignedPart, type Ballot, type TrustedKey } from '../domain/ballot';
 import { durationMs } from '../domain/duration';

@@ -1,5 +1,6 @@
 import { sleep } from '@temporalio/workflow';
 import { z } from 'zod';
+import { lazySchema } from '../../domain/lazy-schema';
 import { definePlaybook } from './playbook';
 
 export const DRILL_POLICY = 'incident.drill';
@@ -13,10 +14,10 @@ export const drill = definePlaybook({
   id: 'drill',
   title: 'Incident drill',
   description: 'Exercise the incident process (steps, an approval, milestones) without acting on anything.',
-  input: z.strictObject({
+  input: lazySchema(() => z.strictObject({
     steps: z.number().int().min(0).max(20).default(3).describe('How many no-op steps to run'),
     stepDelaySeconds: z.number().int().min(0).max(3600).default(0).describe('How long each step pretends to work'),
-  }),
+  })),
   severity: 'SEV4',
   approvals: [DRILL_POLICY],
   async run(ctx, input) {

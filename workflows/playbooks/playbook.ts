@@ -37,7 +37,10 @@ export interface Playbook<S extends z.ZodType = z.ZodType> {
   id: string;
   title: string;
   description: string;
-  /** Validates the playbook's input at every front end, and generates the Slack modal. */
+  /**
+   * Validates the playbook's input at every front end, and generates the Slack modal. Built on
+   * first use (domain/lazy-schema.ts): an incident's run builds its own playbook's, not all.
+   */
   input: S;
   /** The severity an incident it opens starts at, unless its trigger says otherwise. */
   severity: IncidentSeverity;

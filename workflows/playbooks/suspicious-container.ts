@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
+import { lazySchema } from '../../domain/lazy-schema';
 import type { Activities } from '../../activities';
 import { definePlaybook } from './playbook';
 
@@ -16,10 +17,10 @@ export const suspiciousContainer = definePlaybook({
   id: 'suspicious-container',
   title: 'Suspicious container',
   description: 'Collect evidence from a running container, then isolate it and stop it for forensics, each behind an approval.',
-  input: z.strictObject({
+  input: lazySchema(() => z.strictObject({
     container: z.string().trim().min(1, 'must name a container (name or id)').max(128).describe('Container name or id on the worker\'s Docker Engine'),
     reason: z.string().trim().max(2000).optional().describe('What looks wrong'),
-  }),
+  })),
   severity: 'SEV2',
   approvals: [ISOLATE_POLICY, STOP_POLICY],
   async run(ctx, input) {
