@@ -19,6 +19,14 @@ const POLL_MS = 1_000;
 /** Long enough for a batch of signals to a busy server; a dispatcher that dies frees its rows after it. */
 const LEASE_SECONDS = 60;
 const MAX_RETRY_DELAY_SECONDS = 300;
+const SENDS_IN_FLIGHT = 4;
+/**
+ * While posts keep arriving, sending waits for a pause this long, but never longer than
+ * MAX_LINGER_MS after the first of them (Kafka's linger.ms, Nagle's algorithm): answering a
+ * burst comes first, and its groups go out together right after it.
+ */
+const QUIET_MS = 50;
+const MAX_LINGER_MS = 500;
 
 /**
  * Sends the alert groups the intake queued (store/alert-outbox.ts) to their incidents' runs:
@@ -33,6 +41,8 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
   const log = deps.log ?? (() => undefined);
   let stopping = false;
   let woken = false;
+  let burstSince: number | undefined;
+  let lastPostAt = 0;
   let rouse: (() => void) | undefined;
 
   const sendGroup = async (group: LeasedAlertGroup): Promise<void> => {
@@ -54,7 +64,8 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
     const byRun = new Map<string, LeasedAlertGroup[]>();
     for (const group of groups) byRun.set(group.workflowId, [...(byRun.get(group.workflowId) ?? []), group]);
     const sent: string[] = [];
-    await Promise.all([...byRun.values()].map(async (queue) => {
+    const queues = [...byRun.values()];
+    const sendQueue = async (queue: LeasedAlertGroup[]) => {
       for (const [index, group] of queue.entries()) {
         try {
           await sendGroup(group);
@@ -69,12 +80,30 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
           return;
         }
       }
-    }));
+    };
+    // A few runs at a time: a burst of sends must not crowd out the webhook requests this process answers.
+    const lanes = Array.from({ length: Math.min(SENDS_IN_FLIGHT, queues.length) }, async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) await sendQueue(queue);
+    });
+    await Promise.all(lanes);
     await forgetAlertGroups(deps.db, sent);
   };
 
+  const lingerWhilePostsArrive = async () => {
+    while (!stopping && burstSince !== undefined) {
+      const now = Date.now();
+      const wait = Math.min(QUIET_MS - (now - lastPostAt), MAX_LINGER_MS - (now - burstSince));
+      if (wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    burstSince = undefined;
+  };
+
   const loop = async () => {
+    let backlog = false;
     while (!stopping) {
+      // A full batch last time means a backlog: drain it rather than wait.
+      if (!backlog) await lingerWhilePostsArrive();
       woken = false;
       let leased: LeasedAlertGroup[] = [];
       try {
@@ -83,7 +112,8 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
       } catch (error) {
         log(`http: the alert dispatcher could not reach the store: ${failureMessage(error)}`);
       }
-      if (stopping || leased.length === BATCH || woken) continue;
+      backlog = leased.length === BATCH;
+      if (stopping || backlog || woken) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
         rouse = () => {
@@ -98,6 +128,8 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
 
   return {
     wake() {
+      lastPostAt = Date.now();
+      burstSince ??= lastPostAt;
       woken = true;
       rouse?.();
     },
