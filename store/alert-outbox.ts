@@ -61,3 +61,15 @@ export async function forgetAlertGroups(db: Database, ids: string[]): Promise<vo
 export async function retryAlertGroup(db: Database, id: string, reason: string, delaySeconds: number): Promise<void> {
   await db.query('UPDATE alert_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1', [id, reason.slice(0, 500), delaySeconds]);
 }
+
+/** Groups taken in more than `olderThanSeconds` ago and still not sent: what `secops doctor` warns about. */
+export async function alertOutboxBacklog(db: Database, olderThanSeconds: number): Promise<{ waiting: number; oldestSeconds: number; lastError?: string }> {
+  const { rows } = await db.query<{ waiting: string; oldest_seconds: number | null; last_error: string | null }>(
+    `SELECT count(*) AS waiting, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest_seconds,
+            (SELECT last_error FROM alert_outbox WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 1) AS last_error
+     FROM alert_outbox WHERE received_at < now() - make_interval(secs => $1)`,
+    [olderThanSeconds],
+  );
+  const row = rows[0]!;
+  return { waiting: Number(row.waiting), oldestSeconds: Math.round(row.oldest_seconds ?? 0), ...(row.last_error && { lastError: row.last_error }) };
+}
