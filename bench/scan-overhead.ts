@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { containerCreateOptions } from '../activities/scanners/container-spec';
@@ -61,10 +61,15 @@ export async function scanOverhead(): Promise<void> {
     const client = new Client({ connection: await Connection.connect({ address }) });
 
     let n = 0;
+    const phases: ScanPhases[] = [];
     const platform = async () => {
+      const workflowId = `dast:demo-app:bench-${n++}`;
       const started = performance.now();
-      await client.workflow.execute(dastScan, { taskQueue: config.taskQueues.control, workflowId: `dast:demo-app:bench-${n++}`, args: [dastScanInput(config, target, 'cli:bench')] });
-      return performance.now() - started;
+      await client.workflow.execute(dastScan, { taskQueue: config.taskQueues.control, workflowId, args: [dastScanInput(config, target, 'cli:bench')] });
+      const elapsed = performance.now() - started;
+      // Read after the clock stopped: where the run's time went, by the server's own event times.
+      phases.push(scanPhases(await client.workflow.getHandle(workflowId).fetchHistory(), elapsed));
+      return elapsed;
     };
     const raw = async () => {
       const spec = wapitiSpec({ target, image, workDir: mkdtempSync(join(config.artifactsDir, 'raw-')), labels: { deployment: 'bench/scan-overhead', workflowId: 'bench', runId: 'bench', activityId: 'raw' }, hostUser: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } });
@@ -103,10 +108,17 @@ export async function scanOverhead(): Promise<void> {
         ratio_median: median(pairs.map((p) => p.a / p.b)),
         platform_ms_median: median(pairs.map((p) => p.a)),
         raw_ms_median: median(pairs.map((p) => p.b)),
+        before_scanner_ms_median: median(phases.map((p) => p.beforeScanner)),
+        scanner_activity_ms_median: median(phases.map((p) => p.scannerActivity)),
+        after_scanner_ms_median: median(phases.map((p) => p.afterScanner)),
+        client_round_trips_ms_median: median(phases.map((p) => p.clientRoundTrips)),
       },
       goals: { overhead_ms_ci90_high: 100 },
       notes: `${PAIRS} pairs after a warm-up pair, order alternating (A first in pairs 1, 3, …); bootstrap of the median of A − B: ${BOOTSTRAP.resamples} resamples, seed ${BOOTSTRAP.seed}. `
         + `A (platform): ${ms(pairs.map((p) => p.a))} ms; B (raw docker run): ${ms(pairs.map((p) => p.b))} ms; A − B: ${ms(differences)} ms; `
+        + `platform phases from each run's history (server event times): before_scanner = start → runScanner started (workflow task, address check, scan recorded), `
+        + `scanner_activity = runScanner started → completed (the container, DNS pinning, report read), after_scanner = runScanner completed → run completed (ingest, diff, four reports), `
+        + `client_round_trips = the client's time minus the run's (start request, waiting for the result); `
         + `1-min load before each pair: ${pairs.map((p) => p.load.toFixed(2)).join(', ')} (2 cores shared with other work)`,
     });
   } finally {
@@ -130,4 +142,26 @@ function dockerRunArgs(spec: ReturnType<typeof wapitiSpec>): string[] {
     ...(options.Env ?? []).flatMap((e) => ['-e', e]),
     '-w', options.WorkingDir ?? '/', options.Image!, ...(options.Cmd as string[]),
   ];
+}
+
+interface ScanPhases {
+  beforeScanner: number;
+  scannerActivity: number;
+  afterScanner: number;
+  clientRoundTrips: number;
+}
+
+/** A scan run's time split at its scanner activity, from the server's event times (milliseconds). */
+function scanPhases(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>, clientMs: number): ScanPhases {
+  const events = history.events ?? [];
+  const at = (predicate: (e: (typeof events)[number]) => boolean, what: string) => {
+    const event = events.find(predicate);
+    if (!event?.eventTime) throw new Error(`scan history has no ${what}`);
+    return Number(event.eventTime.seconds) * 1000 + Math.round((event.eventTime.nanos ?? 0) / 1e6);
+  };
+  const start = at((e) => Boolean(e.workflowExecutionStartedEventAttributes), 'start');
+  const scannerStarted = at((e) => Boolean(e.activityTaskStartedEventAttributes), 'runScanner start');
+  const scannerDone = at((e) => Boolean(e.activityTaskCompletedEventAttributes), 'runScanner completion');
+  const end = at((e) => Boolean(e.workflowExecutionCompletedEventAttributes), 'completion');
+  return { beforeScanner: scannerStarted - start, scannerActivity: scannerDone - scannerStarted, afterScanner: end - scannerDone, clientRoundTrips: clientMs - (end - start) };
 }
