@@ -71,11 +71,9 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
           await sendGroup(group);
           sent.push(group.id);
         } catch (error) {
-          // The rest of this run's groups wait too, so they stay in order behind it.
-          for (const held of queue.slice(index)) {
-            const delay = Math.min(MAX_RETRY_DELAY_SECONDS, 2 ** held.attempts);
-            await retryAlertGroup(deps.db, held.id, failureMessage(error), delay).catch(() => undefined);
-          }
+          // The rest of this run's groups wait as long, so they stay in order behind it.
+          const delay = Math.min(MAX_RETRY_DELAY_SECONDS, 2 ** group.attempts);
+          for (const held of queue.slice(index)) await retryAlertGroup(deps.db, held.id, failureMessage(error), delay).catch(() => undefined);
           log(`http: sending alerts to ${group.workflowId} failed (attempt ${group.attempts}; retried): ${failureMessage(error)}`);
           return;
         }

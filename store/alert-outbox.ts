@@ -39,11 +39,18 @@ export async function queueAlertGroups(db: Database, groups: AlertGroupToSend[],
 /**
  * Up to `limit` groups due for sending, oldest first, leased for `leaseSeconds`: another
  * dispatcher skips them meanwhile, and takes them up if this one dies before it is done.
+ * A group whose run has an older group not due (waiting for a retry, or leased by another
+ * dispatcher) waits for it, so a run's alerts arrive in the order they came: a `resolved`
+ * never overtakes its `firing`.
  */
 export async function leaseAlertGroups(db: Database, limit: number, leaseSeconds: number): Promise<LeasedAlertGroup[]> {
   const { rows } = await db.query<{ id: string; workflow_id: string; opens: boolean; input: unknown; delivery: unknown; attempts: number }>(
     `UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-     WHERE id IN (SELECT id FROM alert_outbox WHERE next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     WHERE id IN (
+       SELECT id FROM alert_outbox due
+       WHERE next_attempt_at <= now()
+         AND NOT EXISTS (SELECT 1 FROM alert_outbox older WHERE older.workflow_id = due.workflow_id AND older.id < due.id AND older.next_attempt_at > now())
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING id, workflow_id, opens, input, delivery, attempts`,
     [limit, leaseSeconds],
   );

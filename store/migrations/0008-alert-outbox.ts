@@ -28,5 +28,7 @@ export const alertOutbox: Migration = {
       last_error      TEXT
     );
     CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, id);
+    -- A run's older groups are looked up when leasing, so that they go first.
+    CREATE INDEX alert_outbox_run ON alert_outbox (workflow_id, id);
   `,
 };

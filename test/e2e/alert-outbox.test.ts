@@ -7,6 +7,7 @@ import { alertWorkflowId, receiveAlerts } from '../../client/alert-intake';
 import type { Alert } from '../../domain/alert';
 import { parseConfig, type Config } from '../../domain/config';
 import { waitUntil } from '../../processes/wait-until';
+import { forgetAlertGroups, leaseAlertGroups, queueAlertGroups, retryAlertGroup } from '../../store/alert-outbox';
 import { incidentTimeline, listIncidents } from '../../store/incidents';
 import { migrate } from '../../store/migrations';
 import { freshDatabase, type FreshDatabase } from '../support/database';
@@ -75,6 +76,22 @@ describe('alert outbox', () => {
     } finally {
       await working.stop();
     }
+  });
+
+  it('never leases a run\'s group ahead of an older one still waiting for its retry, nor one another dispatcher holds', async () => {
+    const group = (workflowId: string) => ({ workflowId, opens: true, input: {}, delivery: {}, receivedAt: new Date() });
+    await queueAlertGroups(fresh.db, [group('incident-alert:ordered'), group('incident-alert:other')]);
+    const [first] = await leaseAlertGroups(fresh.db, 1, 60);
+    expect(first!.workflowId).toBe('incident-alert:ordered');
+    // Sending it failed: it waits for its retry; then the run's next alert comes in.
+    await retryAlertGroup(fresh.db, first!.id, 'UNAVAILABLE', 30);
+    await queueAlertGroups(fresh.db, [group('incident-alert:ordered')]);
+    expect((await leaseAlertGroups(fresh.db, 10, 60)).map((g) => g.workflowId)).toEqual(['incident-alert:other']);
+    // Once the first is due again, both go, oldest first.
+    await fresh.db.query(`UPDATE alert_outbox SET next_attempt_at = now() WHERE workflow_id = 'incident-alert:ordered'`);
+    const both = await leaseAlertGroups(fresh.db, 10, 60);
+    expect(both.map((g) => [g.workflowId, g.id])).toEqual([['incident-alert:ordered', first!.id], ['incident-alert:ordered', expect.any(String)]]);
+    await forgetAlertGroups(fresh.db, (await outbox()).map((row) => row.id));
   });
 
   it('puts a group sent twice on the timeline once', { timeout: 60_000 }, async () => {
