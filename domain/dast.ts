@@ -33,8 +33,8 @@ export interface DastScanResult {
   diff: ScanReport['diff'];
   findings: number;
   reports: { json: string; sarif: string; markdown: string; html: string };
-  /** The incidents this scan opened for its new findings (target `incidentOn`), and how many more it would have opened. */
-  incidents?: { opened: string[]; more: number };
+  /** The incidents this scan opened for its new findings (target `incidentOn`), how many more it would have opened, and any it could not. */
+  incidents?: { opened: string[]; more: number; failed?: { fingerprint: string; reason: string }[] };
 }
 
 export function dastScanInput(config: Config, target: Target, requestedBy: Principal | 'schedule'): DastScanInput {

@@ -1,6 +1,7 @@
 import { ParentClosePolicy, startChild, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DastScanInput, DastScanResult } from '../domain/dast';
+import { failureMessage } from '../domain/failure-message';
 import { findingIncidentTitle, incidentSeverityOf, retestScanOf, type FindingIncidents } from '../domain/finding-incident';
 import { incidentIdOf, incidentWorkflowId } from '../domain/incident';
 import type { IncidentInput } from './incident-response';
@@ -11,12 +12,13 @@ import type { ExposedVulnerabilityPrepared } from './playbooks/exposed-vulnerabi
  * `exposed-vulnerability` incident with the target's owners on it. The incidents outlive the
  * scan (abandoned children): a fix is re-tested by a scan of their own, which opens none.
  */
-export async function openFindingIncidents(scan: DastScanInput, rule: FindingIncidents, result: DastScanResult, control: ActivityInterfaceFor<Activities>): Promise<{ opened: string[]; more: number }> {
+export async function openFindingIncidents(scan: DastScanInput, rule: FindingIncidents, result: DastScanResult, control: ActivityInterfaceFor<Activities>): Promise<NonNullable<DastScanResult['incidents']>> {
   const { findings, more } = await control.incidentWorthyFindings({ scanReportPath: result.reports.json, atLeast: rule.atLeast });
   const prepared: ExposedVulnerabilityPrepared = { retest: retestScanOf(scan) };
   // The run id keeps two scans of one day apart when the same finding is new in both (fixed, then back).
   const runTag = workflowInfo().runId.replace(/[^0-9a-f]/g, '').slice(0, 4);
   const opened: string[] = [];
+  const failed: { fingerprint: string; reason: string }[] = [];
   for (const finding of findings) {
     const title = findingIncidentTitle(finding, scan.target.id);
     const incidentId = incidentIdOf(title, new Date(), `${finding.fingerprint.slice(0, 5)}${runTag}`);
@@ -32,9 +34,14 @@ export async function openFindingIncidents(scan: DastScanInput, rule: FindingInc
       approvals: {},
       prepared,
     };
-    // By name: incidentResponse's playbooks run dastScan, so importing it here would be a cycle.
-    await startChild('incidentResponse', { workflowId: incidentWorkflowId(incidentId), taskQueue: scan.taskQueues.control, args: [input], parentClosePolicy: ParentClosePolicy.ABANDON });
-    opened.push(incidentId);
+    try {
+      // By name: incidentResponse's playbooks run dastScan, so importing it here would be a cycle.
+      await startChild('incidentResponse', { workflowId: incidentWorkflowId(incidentId), taskQueue: scan.taskQueues.control, args: [input], parentClosePolicy: ParentClosePolicy.ABANDON });
+      opened.push(incidentId);
+    } catch (error) {
+      // The scan itself succeeded and stays so; the finding is in its report, and the result says what did not open.
+      failed.push({ fingerprint: finding.fingerprint, reason: failureMessage(error) });
+    }
   }
-  return { opened, more };
+  return { opened, more, ...(failed.length > 0 && { failed }) };
 }

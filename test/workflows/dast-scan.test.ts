@@ -61,6 +61,29 @@ describe('dastScan workflow', () => {
     expect(description.searchAttributes.SecopsVerdict).toEqual(['warn']);
   });
 
+  it('opens an incident per new finding the target pages on, and a start that fails is reported, not a failed scan', async () => {
+    const calls: string[] = [];
+    const finding = { fingerprint: 'a'.repeat(64), title: 'SQL Injection', severity: 'critical', url: 'http://127.0.0.1:8088/product' };
+    // The same finding twice gives the same incident id: the second start is refused by the server.
+    const activities = fakes(calls, { incidentWorthyFindings: async () => (calls.push('incidentWorthyFindings'), { findings: [finding, finding], more: 3 }) } as Partial<Activities>);
+    const paging = { ...demo, id: 'paging', incidentOn: 'high' as const, owners: ['cli:olivia'] };
+    const workers = await startWorkers(activities);
+    const id = `dast:paging:${Date.now()}`;
+    const result = await workers.during(async () => {
+      const input = dastScanInput({ ...config, taskQueues: workers.taskQueues }, paging, 'cli:test');
+      const outcome = (await workers.client.workflow.execute(dastScan, { taskQueue: workers.taskQueues.control, workflowId: id, args: [input] })) as DastScanResult;
+      await Promise.all(outcome.incidents!.opened.map((incident) => workers.client.workflow.getHandle(`incident:${incident}`).terminate('test over')));
+      return outcome;
+    });
+    expect(calls).toEqual(['checkTargetAddresses', 'recordScanStarted', 'runScanner', 'ingestReport', 'compareWithBaseline', 'publishReports', 'notifyScan', 'incidentWorthyFindings']);
+    expect(result.verdict).toBe('warn');
+    expect(result.incidents).toEqual({
+      opened: [expect.stringMatching(/^inc-\d{8}-sql-injection-on-paging-aaaaa[0-9a-f]{4}$/)],
+      more: 3,
+      failed: [{ fingerprint: finding.fingerprint, reason: expect.stringMatching(/already/i) }],
+    });
+  });
+
   it('refuses a metadata address before anything runs', async () => {
     const calls: string[] = [];
     const { result: error } = await run(`dast:metadata:${Date.now()}`, fakes(calls), metadata);
