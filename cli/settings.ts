@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { loadSettings } from '../client/config-file';
 import { cliKeySource, defaultKeyFile, frontEndSigner, type SigningKey } from '../client/signing-key-file';
 import { connectClient } from '../client/temporal-client';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import type { Config, Target } from '../domain/config';
 import { findTarget } from '../domain/dast';
 import { parseEnvironment, type Environment } from '../domain/environment';

@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import { commandRefusal, groupsNamedFor, type CommandAction } from '../domain/authorization';
 import type { Config, Target } from '../domain/config';
 import { triageGroups, triageRefusal, type TriageRequest } from '../domain/triage-authority';

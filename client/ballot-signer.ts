@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { ballotBytes, type Ballot, type UnsignedBallot, type Vote } from '../domain/ballot';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import { toBase64 } from '../domain/base64';
 import type { SigningKey } from './signing-key-file';
 

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { ApprovalDecision, PendingApproval } from '../domain/approval';
+import type { ApprovalDecision, PendingApproval } from '../domain/approval-rules';
 import type { Ballot } from '../domain/ballot';
 import { appendAuditEvent } from '../store/audit-events';
 import type { Database } from '../store/database';

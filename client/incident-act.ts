@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import { toBase64 } from '../domain/base64';
 import { actBytes, type ActArgs, type ActName, type SignedAct, type UnsignedAct } from '../domain/incident-act';
 import type { IncidentView } from '../domain/incident';

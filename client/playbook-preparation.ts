@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import type { Config } from '../domain/config';
 import { dastScanInput, findTarget } from '../domain/dast';
 import { retestScanOf } from '../domain/finding-incident';

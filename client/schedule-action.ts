@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import type { Config } from '../domain/config';
 import { scheduleOf } from './schedules';
 

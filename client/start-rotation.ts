@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { rotationWorkflowId } from '../domain/action-kinds';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import type { Config } from '../domain/config';
 import type { CredentialConfig } from '../domain/credential';
 import { credentialRotationInput } from '../domain/rotation';

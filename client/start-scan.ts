@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import type { Config, Target } from '../domain/config';
 import { dastScanInput, dastWorkflowId } from '../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';

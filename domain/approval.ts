@@ -8,13 +8,8 @@ import { cliUserNameSchema } from './cli-user-name';
  * Approval policies as the config writes them: who may approve, how many must, and what
  * happens when nobody does. Parsed by the config alone; what the gate applies while a
  * workflow runs (who may vote, which keys it trusts) is in approval-rules.ts, which workflow
- * code imports instead of this module, so that no run builds these schemas. Re-exported here
- * for the callers that have always found it here.
+ * code imports instead of this module, so that no run builds these schemas.
  */
-export {
-  cliUsersOf, gatePolicyOf, mayStillVote, principalsOf, refusal, trustedKeysOf,
-  type ApprovalDecision, type ApprovalRequest, type PendingApproval, type Principal,
-} from './approval-rules';
 
 /** An OpenSSH ed25519 public key line, wherever the config names a ballot-signing key. */
 export const publicKeySchema = z.string().superRefine((line, ctx) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 import { slackGroupIdSchema, slackUserIdSchema } from './slack-ids';
 import { cliUserNameSchema } from './cli-user-name';
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { INCIDENT_ON } from './finding-incident';
 import { parseDocument } from 'yaml';
 import { TASK_QUEUES } from './task-queues';
 import { actionKind, approvalPolicySchema, publicKeySchema } from './approval';
@@ -8,7 +7,7 @@ import { incidentsConfigSchema } from './incident-routes';
 import { DEFAULT_MAX_ACCEPT_RISK_DAYS } from './triage-authority';
 import { apiSpecProblems, scopeProblems, urlProblems } from './target-scope';
 import { credentialSchema, sharedCredentialProblems } from './credential';
-import { ENGINES, SEVERITIES } from './finding';
+import { ENGINES, INCIDENT_ON, SEVERITIES } from './finding';
 import { SCAN_PROFILES, activeScanPolicyProblem, isScanProfile } from './scan-profiles';
 import { DEFAULT_FAIL_ON } from './scan-rules';
 import { weeklyScheduleSchema } from './schedule-schema';

@@ -1,14 +1,25 @@
 import { createHash } from 'node:crypto';
 import type { ApprovalPolicy } from './approval';
 import { gatePolicyOf, type Principal } from './approval-rules';
+import type { SignerKeys } from './ballot';
 import { ACTIVE_SCAN_ACTION } from './action-kinds';
 import type { Config, Target } from './config';
-import type { SeverityCounts } from './finding';
-import type { FindingIncidents } from './finding-incident';
+import type { IncidentOn, SeverityCounts } from './finding';
 import { incidentSigners } from './incident-routes';
 import type { ScanReport } from './scan-report';
 import { ownerPrincipals } from './target-owners';
 import type { TaskQueueNames } from './task-queues';
+
+/**
+ * What a scan needs from the config to open `exposed-vulnerability` incidents itself
+ * (workflows cannot read the config): the threshold, who may act on them (the target's
+ * owners), and whose signatures the incident trusts.
+ */
+export interface FindingIncidents {
+  atLeast: IncidentOn;
+  participants: Principal[];
+  signers: SignerKeys;
+}
 
 /** The input of the `dastScan` workflow: everything it needs, nothing secret. */
 export interface DastScanInput {

@@ -1,13 +1,7 @@
-import type { Principal } from './approval';
-import type { SignerKeys } from './ballot';
 import type { DastScanInput } from './dast';
-import { severityRank, type Severity } from './finding';
+import { severityRank, type IncidentOn, type Severity } from './finding';
 import type { IncidentSeverity } from './incident';
 import type { ReportedFinding, ScanReport } from './scan-report';
-
-/** The severities a target's `incidentOn` may name: an informational finding never pages anyone. */
-export const INCIDENT_ON = ['critical', 'high', 'medium', 'low'] as const;
-export type IncidentOn = (typeof INCIDENT_ON)[number];
 
 /**
  * At most this many incidents from one scan, most severe first. A first scan of a neglected
@@ -15,17 +9,6 @@ export type IncidentOn = (typeof INCIDENT_ON)[number];
  * The rest stay in the scan's report and its Slack summary, and the scan's result counts them.
  */
 export const MAX_INCIDENTS_PER_SCAN = 5;
-
-/**
- * What a scan needs from the config to open `exposed-vulnerability` incidents itself
- * (workflows cannot read the config): the threshold, who may act on them (the target's
- * owners), and whose signatures the incident trusts.
- */
-export interface FindingIncidents {
-  atLeast: IncidentOn;
-  participants: Principal[];
-  signers: SignerKeys;
-}
 
 export interface IncidentWorthyFinding {
   fingerprint: string;

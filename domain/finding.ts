@@ -6,6 +6,9 @@
  */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** The severities a target's `incidentOn` may name (domain/finding-incident.ts): an informational finding never pages anyone. */
+export const INCIDENT_ON = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
+export type IncidentOn = (typeof INCIDENT_ON)[number];
 
 export const CONFIDENCES = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 import { fromBase64 } from './base64';
 import { BALLOT_CLOCK_SKEW_MS, principalSchema, signerProblem, type TrustedKey } from './ballot';
 import { ed25519Verify } from './ed25519-verify';

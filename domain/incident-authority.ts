@@ -1,4 +1,4 @@
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 import type { ActArgs, ActName } from './incident-act';
 import type { IncidentView } from './incident';
 

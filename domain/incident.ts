@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 import { durationMs } from './duration';
 import { lazySchema } from './lazy-schema';
 

@@ -1,4 +1,4 @@
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 
 /**
  * A target's owners who can act on its incidents: Slack users (U…/W…) and CLI users

@@ -1,4 +1,4 @@
-import type { Principal } from './approval';
+import type { Principal } from './approval-rules';
 import { memberOf, type Authorization } from './authorization';
 import type { TriageDecision } from './triage';
 import { SLACK_GROUP_ID, SLACK_USER_ID } from './slack-ids';

@@ -2,7 +2,8 @@ import {
   ApplicationFailure, CancellationScope, patched, proxyActivities, sleep, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ApprovalPolicy, Principal } from '../domain/approval';
+import type { ApprovalPolicy } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import { PROMOTE_ACTION } from '../domain/action-kinds';
 import type { CredentialConfig } from '../domain/credential';
 import { durationMs } from '../domain/duration';

@@ -1,8 +1,8 @@
 import { ParentClosePolicy, startChild, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DastScanInput, DastScanResult } from '../domain/dast';
+import type { DastScanInput, DastScanResult, FindingIncidents } from '../domain/dast';
 import { failureMessage } from '../domain/failure-message';
-import { findingIncidentTitle, incidentSeverityOf, retestScanOf, type FindingIncidents } from '../domain/finding-incident';
+import { findingIncidentTitle, incidentSeverityOf, retestScanOf } from '../domain/finding-incident';
 import { incidentIdOf, incidentWorkflowId } from '../domain/incident';
 import type { IncidentInput } from './incident-response';
 import type { ExposedVulnerabilityPrepared } from './playbooks/exposed-vulnerability';

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Principal } from '../domain/approval';
+import type { Principal } from '../domain/approval-rules';
 import { trustedKeys, type SignerKeys, type TrustedKey } from '../domain/ballot';
 import { ACT_NAMES, actProblem, type ActArgs, type ActName, type SignedAct } from '../domain/incident-act';
 import { actRefusal } from '../domain/incident-authority';

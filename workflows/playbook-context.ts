@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
-import type { ApprovalPolicy, ApprovalRequest, Principal } from '../domain/approval';
+import type { ApprovalPolicy } from '../domain/approval';
+import type { ApprovalRequest, Principal } from '../domain/approval-rules';
 import { failureMessage } from '../domain/failure-message';
 import { requestApproval } from './approval';
 import type { IncidentRun } from './incident-run';

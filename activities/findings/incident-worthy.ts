@@ -1,4 +1,5 @@
-import { incidentWorthyFindings, type IncidentOn, type IncidentWorthyFinding } from '../../domain/finding-incident';
+import type { IncidentOn } from '../../domain/finding';
+import { incidentWorthyFindings, type IncidentWorthyFinding } from '../../domain/finding-incident';
 import { readScanReport } from '../../store/scan-report-file';
 
 /** The new findings of a scan that open incidents, read from its report on disk (workflows carry paths, not reports). */

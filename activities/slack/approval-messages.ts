@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { log } from '@temporalio/activity';
-import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
+import type { ApprovalDecision, PendingApproval } from '../../domain/approval-rules';
 import { approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../render/slack/approval-request';
 import { refusedForGood } from './slack-refusal';
 

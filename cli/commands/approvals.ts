@@ -4,7 +4,7 @@ import { BallotRefusedError, castBallot } from '../../client/cast-ballot';
 import { myPendingApprovals, pendingApprovals } from '../../client/pending-approvals';
 import { withStoreIfAny } from '../../client/store';
 import { findStoreUrl } from '../../client/store-url';
-import { mayStillVote, type PendingApproval, type Principal } from '../../domain/approval';
+import { mayStillVote, type PendingApproval, type Principal } from '../../domain/approval-rules';
 import { ValidationError } from '../../domain/validation-error';
 import { renderTable } from '../../render/terminal/table';
 import { CLI_EXIT_CODES } from '../exit-codes';

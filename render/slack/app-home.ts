@@ -1,5 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/web-api';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import type { Verdict } from '../../domain/scan-report';
 import { code, date, line } from './mrkdwn';
 import { pendingApprovalBlocks } from './pending-approvals';

@@ -1,5 +1,5 @@
 import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
+import type { ApprovalDecision, PendingApproval } from '../../domain/approval-rules';
 import { code, date, line, link, plain, principal, text } from './mrkdwn';
 import type { SlackMessage } from './message';
 

@@ -1,5 +1,5 @@
 import type { KnownBlock, SectionBlock } from '@slack/web-api';
-import type { Principal } from '../../domain/approval';
+import type { Principal } from '../../domain/approval-rules';
 import { INCIDENT_ROLES, MILESTONES, type IncidentSeverity, type IncidentStatus, type IncidentView } from '../../domain/incident';
 import { acknowledgeButton, snoozeButtons } from './incident-actions';
 import { code, date, line, plain, principal } from './mrkdwn';

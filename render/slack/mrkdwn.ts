@@ -1,4 +1,4 @@
-import type { Principal } from '../../domain/approval';
+import type { Principal } from '../../domain/approval-rules';
 import { SLACK_USER_ID } from '../../domain/slack-ids';
 
 /**

@@ -1,5 +1,5 @@
 import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import { APPROVAL_ACTIONS } from './approval-request';
 import { code, date, line, principal } from './mrkdwn';
 import type { SlackMessage } from './message';

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { rotationWorkflowId } from '../../domain/action-kinds';
-import { gatePolicyOf } from '../../domain/approval';
+import { gatePolicyOf } from '../../domain/approval-rules';
 import { parseConfig, type Config } from '../../domain/config';
 import { credentialRotationInput } from '../../domain/rotation';
 import { waitUntil } from '../../processes/wait-until';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { pendingApprovals } from '../../client/pending-approvals';
 import { waitUntil } from '../../processes/wait-until';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import type { DastScanInput, DastScanResult } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import type { TaskQueueNames } from '../../domain/task-queues';

@@ -9,7 +9,7 @@ import { pendingApprovals } from '../../client/pending-approvals';
 import { waitUntil } from '../../processes/wait-until';
 import { parseConfig, type Config } from '../../domain/config';
 import { dastScanInput, type DastScanResult } from '../../domain/dast';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import type { ScanReport } from '../../domain/scan-report';
 import { startVulnerableApp, type VulnerableApp } from '../../demo/vulnerable-app';
 import { listAuditEvents } from '../../store/audit-events';

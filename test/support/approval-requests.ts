@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import type { Config } from '../../domain/config';
 import { dastScanInput } from '../../domain/dast';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';

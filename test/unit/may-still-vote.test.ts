@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayStillVote, type PendingApproval } from '../../domain/approval';
+import { mayStillVote, type PendingApproval } from '../../domain/approval-rules';
 
 describe('who may still vote on a pending approval (approvals list --mine, Slack "my approvals")', () => {
   const pending: PendingApproval = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PendingApproval } from '../../domain/approval';
+import type { PendingApproval } from '../../domain/approval-rules';
 import { appHomeView, type RecentScan } from '../../render/slack/app-home';
 import { myApprovalsMessage } from '../../render/slack/pending-approvals';
 import { runStatusMessage } from '../../render/slack/run-status';

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import type { ApprovalDecision, PendingApproval } from '../../domain/approval';
+import type { ApprovalDecision, PendingApproval } from '../../domain/approval-rules';
 import type { ReportedFinding } from '../../domain/scan-report';
 import { APPROVAL_ACTIONS, approvalDecidedMessage, approvalEscalationMessage, approvalRequestMessage } from '../../render/slack/approval-request';
 import { checkMessage, checkView } from '../../render/slack/limits';

@@ -4,7 +4,8 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { signAct } from '../../client/incident-act';
-import { approvalPolicySchema, type Principal } from '../../domain/approval';
+import { approvalPolicySchema } from '../../domain/approval';
+import type { Principal } from '../../domain/approval-rules';
 import type { ActArgs, ActName, SignedAct } from '../../domain/incident-act';
 import type { IncidentView, TimelineEvent } from '../../domain/incident';
 import { waitUntil } from '../../processes/wait-until';

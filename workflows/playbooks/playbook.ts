@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Principal } from '../../domain/approval';
+import type { Principal } from '../../domain/approval-rules';
 import type { IncidentSeverity, Milestone } from '../../domain/incident';
 
 /**
