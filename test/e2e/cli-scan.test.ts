@@ -118,7 +118,7 @@ targets:
     expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: `error: secops status is invalid:\n  - <workflowId>: no run ${id}-nope in namespace default\n` });
   });
 
-  it('--profile full goes through the active-scan approval gate; a rejection fails the scan with exit 3 and no container', { timeout: 120_000 }, async () => {
+  it('--profile full goes through the active-scan approval gate; a rejection fails the scan with exit 3 and no container', { timeout: 240_000 }, async () => {
     const since = new Date();
     const workers = await startWorkers(activities());
     const env = cliSetup(workers.taskQueues);

@@ -61,7 +61,7 @@ targets:
     return { handle, pending: pending! };
   }
 
-  it('waits for a second person, then scans', { timeout: 180_000 }, async () => {
+  it('waits for a second person, then scans', { timeout: 360_000 }, async () => {
     const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
     let pendingId = '';
@@ -103,7 +103,7 @@ targets:
     ]);
   });
 
-  it('a rejection, which needs a reason, ends the scan before any container exists', { timeout: 120_000 }, async () => {
+  it('a rejection, which needs a reason, ends the scan before any container exists', { timeout: 240_000 }, async () => {
     const since = new Date();
     const workers = await startWorkers(createActivities({ docker, store: { db: fresh.db, url: fresh.url }, slack: undefined }));
     let rejectedId = '';
