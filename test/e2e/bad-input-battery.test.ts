@@ -108,6 +108,10 @@ const CONFIG_CASES: (InputCase & { text: string })[] = [
   { name: 'credentials in a URL', text: `${head}targets:\n  - { id: ${target}, url: "http://admin:pw@127.0.0.1:9/", scope: { hosts: [127.0.0.1] } }\n`, problem: 'targets[0].url: must not embed credentials' },
   { name: 'an unknown time zone', text: withTarget('schedule: { timezone: Mars/Olympus }'), problem: 'targets[0].schedule.timezone: must be an IANA time zone such as Europe/Paris' },
   { name: 'hour 25', text: withTarget('schedule: { hour: 25 }'), problem: 'targets[0].schedule.hour: Too big: expected number to be <=23' },
+  { name: 'incidentOn: info (an informational finding never pages)', text: withTarget('incidentOn: info'), problem: 'targets[0].incidentOn: Invalid option: expected one of "critical"|"high"|"medium"|"low"' },
+  { name: 'an incident route matching no label (it would take every alert)', text: `${validConfig}incidents: { routes: [{ name: catch-all, match: {}, playbook: drill }] }\n`, problem: 'incidents.routes[0].match: must match at least one label' },
+  { name: 'http.listen without a port', text: `${validConfig}http: { listen: localhost }\n`, problem: 'http.listen: must be host:port (127.0.0.1:8089)' },
+  { name: 'http.listen on port 70000', text: `${validConfig}http: { listen: "127.0.0.1:70000" }\n`, problem: 'http.listen: port must be 1 to 65535' },
   { name: 'a task queue name with a space', text: validConfig.replace(`control: ${queues.control}`, 'control: "has space"'), problem: 'taskQueues.control: must be a task queue name (letters, digits, . _ -)' },
 ];
 
@@ -123,6 +127,9 @@ const ENVIRONMENT_CASES: (InputCase & { env: Record<string, string> })[] = [
   { name: 'SECOPS_MAX_REPORT_MB of "lots"', env: { SECOPS_MAX_REPORT_MB: 'lots' }, problem: 'SECOPS_MAX_REPORT_MB: must be a whole number of MiB' },
   { name: 'SLACK_PORT 70000', env: { SLACK_PORT: '70000' }, problem: 'SLACK_PORT: Too big: expected number to be <=65535' },
   { name: 'a TLS certificate without its key', env: { TEMPORAL_TLS_CERT: join(root, 'cert.pem') }, problem: 'TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' },
+  { name: 'a short SECOPS_ALERTMANAGER_TOKEN', env: { SECOPS_ALERTMANAGER_TOKEN: 'short' }, problem: 'SECOPS_ALERTMANAGER_TOKEN: must be at least 32 characters (openssl rand -hex 32)' },
+  { name: 'a SECOPS_ALERTMANAGER_TOKEN a bearer header cannot carry', env: { SECOPS_ALERTMANAGER_TOKEN: `${'x'.repeat(31)} y` }, problem: 'SECOPS_ALERTMANAGER_TOKEN: must be a bearer token: letters, digits, - . _ ~ + / and trailing =' },
+  { name: 'a SECOPS_WEBHOOK_SECRETS entry without whsec_', env: { SECOPS_WEBHOOK_SECRETS: `not-a-whsec-${randomBytes(16).toString('hex')}` }, problem: 'SECOPS_WEBHOOK_SECRETS: secret 1 must start with "whsec_"' },
   { name: 'a short SECOPS_CODEC_SERVER_TOKEN', env: { SECOPS_CODEC_SERVER_TOKEN: 'short' }, problem: 'SECOPS_CODEC_SERVER_TOKEN: must be at least 32 characters (openssl rand -hex 32)' },
   { name: 'SECOPS_USER with a space', env: { SECOPS_USER: 'mallory smith' }, problem: 'SECOPS_USER: must be a user name' },
   { name: 'a relative SECOPS_ARTIFACTS_DIR', env: { SECOPS_ARTIFACTS_DIR: 'artifacts' }, problem: 'SECOPS_ARTIFACTS_DIR: must be an absolute path' },
