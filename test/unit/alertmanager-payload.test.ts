@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALERT_LIMITS, alertSchema } from '../../domain/alert';
 import { alertsFromAlertmanager, parseAlertmanagerPayload } from '../../domain/alertmanager-payload';
 import { ValidationError } from '../../domain/validation-error';
-import { ALERTMANAGER_GROUP_KEY as GROUP_KEY, ALERTMANAGER_WEBHOOK as FIXTURE, alertmanagerJson, type AlertmanagerJson } from '../support/alertmanager-fixture';
+import { ALERTMANAGER_FIRING_ALERT, ALERTMANAGER_GROUP_KEY as GROUP_KEY, ALERTMANAGER_WEBHOOK as FIXTURE, alertmanagerJson, type AlertmanagerJson } from '../support/alertmanager-fixture';
 
 function problemsOf(json: unknown): string[] {
   try {
@@ -17,21 +17,7 @@ function problemsOf(json: unknown): string[] {
 describe('Alertmanager webhook payload version 4', () => {
   it('becomes one alert per alert of the group, each deduplicated by the groupKey', () => {
     expect(alertsFromAlertmanager(parseAlertmanagerPayload(alertmanagerJson()))).toEqual([
-      {
-        source: 'alertmanager',
-        dedupKey: GROUP_KEY,
-        status: 'firing',
-        title: 'High error rate on checkout (api-1:9100)',
-        labels: { alertname: 'HighErrorRate', instance: 'api-1:9100', job: 'api', service: 'checkout', severity: 'critical' },
-        annotations: {
-          description: '5xx responses are 12.5% of all responses over the last 5 minutes.',
-          runbook_url: 'https://runbooks.example/high-error-rate',
-          summary: 'High error rate on checkout (api-1:9100)',
-        },
-        startsAt: '2024-05-01T12:00:00.123Z',
-        fingerprint: '6a3f1cde9b27a0c4',
-        generatorUrl: 'http://prometheus.example:9090/graph?g0.expr=job%3Aerrors%3Aratio5m+%3E+0.05&g0.tab=1',
-      },
+      ALERTMANAGER_FIRING_ALERT,
       {
         source: 'alertmanager',
         dedupKey: GROUP_KEY,
