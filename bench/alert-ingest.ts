@@ -3,15 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { startProcess } from '../processes/child-process';
 import { freePort } from '../processes/port';
-import { toolPath } from '../processes/tool-paths';
 import { waitUntil } from '../processes/wait-until';
 import { migrate } from '../store/migrations';
 import { freshDatabase } from '../test/support/database';
 import { testCliUser } from '../test/support/test-ballots';
 import { startControlWorker } from './control-worker';
+import { startDevServer } from './dev-server';
 import { reportBenchmark } from './results-file';
 import { percentile } from './statistics';
 
@@ -32,15 +31,12 @@ const SETTLE_MS = 120_000;
  * incident's timeline: signal-with-start must have folded each group's ten into one.
  */
 export async function alertIngest(): Promise<void> {
-  const temporalPort = await freePort();
-  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
-    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
-  const address = `127.0.0.1:${temporalPort}`;
+  const server = await startDevServer();
+  const { address } = server;
   const fresh = await freshDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'secops-bench-alerts-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
     await migrate(fresh.db);
     const taskQueues = { control: 'bench-control', scanners: 'bench-scanners' };
     const port = await freePort();

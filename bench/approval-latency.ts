@@ -5,10 +5,8 @@ import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startProcess } from '../processes/child-process';
 import { freePort } from '../processes/port';
-import { toolPath } from '../processes/tool-paths';
 import { waitUntil } from '../processes/wait-until';
 import { dastScanInput } from '../domain/dast';
-import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { APPROVAL_ACTIONS } from '../render/slack/approval-request';
 import { pendingApprovalsQuery } from '../workflows/approval';
 import { dastScan } from '../workflows/dast-scan';
@@ -19,6 +17,7 @@ import {
   approvalConfig, APPROVALS, APPROVALS_CHANNEL, BOT_TOKEN, buttonClick, postToSlackApp, SIGNING_SECRET, startSlackWorkers,
 } from '../test/support/slack-app-harness';
 import { SLACK_APP_KEY, testKeyPem } from '../test/support/test-ballots';
+import { startDevServer } from './dev-server';
 import { reportBenchmark } from './results-file';
 
 const CLICKS = 200;
@@ -35,15 +34,12 @@ const WARM_UP = 5;
  */
 export async function approvalLatency(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const temporalPort = await freePort();
-  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
-    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
-  const address = `127.0.0.1:${temporalPort}`;
+  const server = await startDevServer();
+  const { address } = server;
   const [api, fresh] = await Promise.all([startSlackApiServer({ botToken: BOT_TOKEN, channels: [APPROVALS] }), freshDatabase()]);
   const dir = mkdtempSync(join(tmpdir(), 'secops-bench-approvals-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
     await migrate(fresh.db);
     const config = approvalConfig({ taskQueues: { control: 'bench-control', scanners: 'bench-scanners' }, targetId: 'bench-target', targetPort: await freePort(), policy: { approvers: { users: ['UAPPROVER1'] } } });
     const workers = await startSlackWorkers({ address, api, store: { db: fresh.db, url: fresh.url }, taskQueues: config.taskQueues });

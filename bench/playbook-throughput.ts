@@ -4,16 +4,12 @@ import { basename, join } from 'node:path';
 import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client';
 import { incidentInput, startIncident } from '../client/start-incident';
 import { parseConfig } from '../domain/config';
-import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
-import { startProcess } from '../processes/child-process';
-import { freePort } from '../processes/port';
-import { toolPath } from '../processes/tool-paths';
-import { waitUntil } from '../processes/wait-until';
 import { freshDatabase } from '../test/support/database';
 import { testCliUser } from '../test/support/test-ballots';
 import type { IncidentInput, IncidentOutcome } from '../workflows/incident-response';
 import { DRILL_POLICY } from '../workflows/playbooks/drill';
 import { startControlWorker } from './control-worker';
+import { startDevServer } from './dev-server';
 import { reportBenchmark } from './results-file';
 import { percentile } from './statistics';
 
@@ -42,15 +38,12 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * worker_peak_rss_mb is the worker process's VmHWM once the runs are done (warm-up included).
  */
 export async function playbookThroughput(): Promise<void> {
-  const temporalPort = await freePort();
-  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
-    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
-  const address = `127.0.0.1:${temporalPort}`;
+  const server = await startDevServer();
+  const { address } = server;
   const fresh = await freshDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'secops-bench-playbooks-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
     const configText = JSON.stringify({
       version: 1,
       taskQueues: { control: 'bench-control', scanners: 'bench-scanners' },

@@ -10,13 +10,8 @@ import { createActivities } from '../activities';
 import { containerCreateOptions } from '../activities/scanners/container-spec';
 import { wapitiSpec } from '../activities/scanners/wapiti';
 import { prepareWorkDir } from '../activities/scanners/work-dir';
-import { startProcess } from '../processes/child-process';
-import { freePort } from '../processes/port';
-import { toolPath } from '../processes/tool-paths';
-import { waitUntil } from '../processes/wait-until';
 import { parseConfig } from '../domain/config';
 import { dastScanInput } from '../domain/dast';
-import { DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS } from '../domain/search-attributes';
 import { startVulnerableApp } from '../demo/vulnerable-app';
 import { migrate } from '../store/migrations';
 import { freshDatabase } from '../test/support/database';
@@ -24,6 +19,7 @@ import { ensureWapitiImage } from '../test/support/scanner-images';
 import { createWorkers } from '../worker/create-workers';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { dastScan } from '../workflows/dast-scan';
+import { startDevServer } from './dev-server';
 import { reportBenchmark } from './results-file';
 import { bootstrapMedianInterval, median } from './statistics';
 
@@ -41,13 +37,10 @@ const BOOTSTRAP = { resamples: 10_000, confidence: 0.9, seed: 20261123 };
 export async function scanOverhead(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const image = await ensureWapitiImage();
-  const port = await freePort();
-  const server = startProcess('temporal', toolPath('temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
-    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_FLAGS], { log: () => undefined });
-  const address = `127.0.0.1:${port}`;
+  const server = await startDevServer();
+  const { address } = server;
   const [app, fresh] = await Promise.all([startVulnerableApp(), freshDatabase()]);
   try {
-    await waitUntil('dev server', async () => Connection.connect({ address }).then(async (c) => (await c.close(), true)), 60_000, server.exited);
     await migrate(fresh.db);
     const config = parseConfig(`version: 1\nartifactsDir: ${mkdtempSync(join(tmpdir(), 'secops-bench-'))}\ntargets:\n  - { id: demo-app, url: "${app.url}", engine: wapiti, scope: { hosts: [127.0.0.1] } }\n`);
     const target = config.targets[0]!;
