@@ -1,6 +1,7 @@
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { failureMessage } from '../domain/failure-message';
+import { groupBy } from '../domain/group-by';
 import type { Database } from '../store/database';
 import { forgetAlertGroups, leaseAlertGroups, retryAlertGroup, type LeasedAlertGroup } from '../store/alert-outbox';
 import { alertSignal, type AlertDelivery } from '../workflows/incident-definitions';
@@ -61,10 +62,8 @@ export function startAlertDispatcher(deps: { client: Client; config: Config; db:
   };
 
   const sendBatch = async (groups: LeasedAlertGroup[]): Promise<void> => {
-    const byRun = new Map<string, LeasedAlertGroup[]>();
-    for (const group of groups) byRun.set(group.workflowId, [...(byRun.get(group.workflowId) ?? []), group]);
     const sent: string[] = [];
-    const queues = [...byRun.values()];
+    const queues = [...groupBy(groups, (group) => group.workflowId).values()];
     const sendQueue = async (queue: LeasedAlertGroup[]) => {
       for (const [index, group] of queue.entries()) {
         try {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Alert } from '../domain/alert';
 import type { Config } from '../domain/config';
 import { routeInput, routeOf } from '../domain/incident-routes';
+import { groupBy } from '../domain/group-by';
 import { ValidationError } from '../domain/validation-error';
 import type { Database } from '../store/database';
 import { queueAlertGroups, type AlertGroupToSend } from '../store/alert-outbox';
@@ -34,9 +35,7 @@ export interface IntakeResult {
  * (Standard Webhooks `webhook-id`) is a duplicate and changes nothing.
  */
 export async function receiveAlerts(deps: { config: Config; db: Database; queued?: () => void }, alerts: Alert[], delivery: { deliveryId?: string; receivedAt: Date }): Promise<IntakeResult> {
-  const groups = new Map<string, Alert[]>();
-  for (const alert of alerts) groups.set(alertWorkflowId(alert), [...(groups.get(alertWorkflowId(alert)) ?? []), alert]);
-  const toSend: AlertGroupToSend[] = [...groups].map(([workflowId, group]) => {
+  const toSend: AlertGroupToSend[] = [...groupBy(alerts, alertWorkflowId)].map(([workflowId, group]) => {
     const first = group[0]!;
     const route = routeOf(deps.config.incidents.routes, first);
     if (!route) throw new ValidationError('alert', [{ path: 'labels', message: `no incident route matches ${JSON.stringify(first.labels)}` }]);

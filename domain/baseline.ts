@@ -1,6 +1,7 @@
 import { forEachLocation, notRetestedReason, retestIndex, type ScanCoverage } from './coverage';
 import { normalizeLocation } from './fingerprint';
 import { compareFindings, type Finding, type FindingSummary, type Severity, type SeverityCounts } from './finding';
+import { groupBy } from './group-by';
 import type { NotRetestedFinding, ReportedFinding, RuleAction, ScanReport, Verdict } from './scan-report';
 import { ruleAction, type ScanRules } from './scan-rules';
 import { suppresses, type TriageDecision } from './triage';
@@ -76,7 +77,7 @@ export class BaselineDiff {
       this.baselineLocations.set(finding.url, false);
     });
     this.reported = new Uint8Array(context.baseline.length);
-    this.decisions = groupByFingerprint(context.triage);
+    this.decisions = groupBy(context.triage, (decision) => decision.fingerprint);
     this.nowIso = context.now.toISOString();
   }
 
@@ -154,10 +155,4 @@ function verdictOf(actions: RuleAction[]): Verdict {
   if (actions.includes('FAIL')) return 'fail';
   if (actions.includes('WARN')) return 'warn';
   return 'pass';
-}
-
-function groupByFingerprint(decisions: TriageDecision[]): Map<string, TriageDecision[]> {
-  const grouped = new Map<string, TriageDecision[]>();
-  for (const decision of decisions) grouped.set(decision.fingerprint, [...(grouped.get(decision.fingerprint) ?? []), decision]);
-  return grouped;
 }
